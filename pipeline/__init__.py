@@ -1,0 +1,3 @@
+"""Offline translation and localisation pipeline."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,255 @@
+"""Typed records that cross layers: documents, segments, translations and how they were made."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class State(StrEnum):
+    """Translation states, as in XLIFF 2.0."""
+
+    INITIAL = "initial"
+    TRANSLATED = "translated"
+    REVIEWED = "reviewed"
+    FINAL = "final"
+
+
+class Origin(StrEnum):
+    """Where a translation came from."""
+
+    MT = "mt"
+    TM = "tm"
+    HUMAN = "human"
+    IMPORT = "import"
+
+
+class SegmentKind(StrEnum):
+    """What a segment is in its article; credits are names and never go to MT."""
+
+    TEXT = "text"
+    HEADING = "heading"
+    CAPTION = "caption"
+    CREDIT = "credit"
+    DATELINE = "dateline"
+    LIST_ITEM = "list_item"
+
+    @property
+    def translatable(self) -> bool:
+        """Return whether text of this kind is sent to machine translation."""
+        return self is not SegmentKind.CREDIT
+
+
+def normalise(text: str) -> str:
+    """Return text in the form used to compare sources: NFC, single spaces, stripped."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def source_hash(text: str) -> str:
+    """Return the SHA-256 of the normalised text, the key for reuse and version matching."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def content_hash(data: bytes) -> str:
+    """Return the SHA-256 of raw bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class InlineSpan:
+    """Inline markup (emphasis, link, code) over ``text[start:end]`` of a segment."""
+
+    start: int
+    end: int
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SegmentDraft:
+    """A segment as read from an article, before the store gives it an id."""
+
+    paragraph: int
+    sentence: int
+    kind: SegmentKind
+    source: str
+    inline: tuple[InlineSpan, ...] = ()
+
+    @property
+    def source_hash(self) -> str:
+        """Return the hash of the normalised source."""
+        return source_hash(self.source)
+
+
+@dataclass(frozen=True)
+class DocumentDraft:
+    """An article read from a file: its segments plus the skeleton to rebuild it.
+
+    ``skeleton`` is the article with each paragraph's text replaced by a ``{{p:N}}``
+    placeholder, where N is the paragraph index of its segments.
+    """
+
+    uri: str
+    title: str
+    source_lang: str
+    format: str
+    content_hash: str
+    skeleton: str
+    segments: tuple[SegmentDraft, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One stored version of an article."""
+
+    id: int
+    uri: str
+    title: str
+    source_lang: str
+    format: str
+    content_hash: str
+    version: int
+    skeleton: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stored source segment."""
+
+    id: int
+    document_id: int
+    paragraph: int
+    sentence: int
+    kind: SegmentKind
+    source: str
+    source_hash: str
+    inline: tuple[InlineSpan, ...] = ()
+
+    @property
+    def words(self) -> int:
+        """Return the number of whitespace-separated words in the source."""
+        return len(self.source.split())
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How a translation was made, in the spirit of sacrebleu's signatures."""
+
+    engine: str
+    model: str = ""
+    version: str = ""
+    model_hash: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Return a canonical JSON form, stable for equal signatures."""
+        return json.dumps(
+            {
+                "engine": self.engine,
+                "model": self.model,
+                "version": self.version,
+                "model_hash": self.model_hash,
+                "options": self.options,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Signature:
+        """Parse the form written by :meth:`to_json`."""
+        data = json.loads(text)
+        return cls(
+            engine=data["engine"],
+            model=data.get("model", ""),
+            version=data.get("version", ""),
+            model_hash=data.get("model_hash", ""),
+            options=data.get("options", {}),
+        )
+
+    def __str__(self) -> str:
+        parts = [f"engine:{self.engine}"]
+        if self.model:
+            parts.append(f"model:{self.model}")
+        if self.version:
+            parts.append(f"version:{self.version}")
+        if self.model_hash:
+            parts.append(f"hash:{self.model_hash[:12]}")
+        parts.extend(f"{k}:{v}" for k, v in sorted(self.options.items()))
+        return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class TranslationDraft:
+    """A translation about to be written: the store adds ids, timestamps and history."""
+
+    segment_id: int
+    target_lang: str
+    text: str
+    state: State
+    origin: Origin
+    signature: Signature | None = None
+    score: float | None = None
+    author: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A stored translation of one segment into one language."""
+
+    id: int
+    segment_id: int
+    target_lang: str
+    text: str
+    state: State
+    origin: Origin
+    signature: Signature | None
+    score: float | None
+    author: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One entry of a translation's append-only history."""
+
+    id: int
+    translation_id: int
+    text: str
+    state: State
+    origin: Origin
+    signature: Signature | None
+    score: float | None
+    author: str
+    created_at: str
+    note: str
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingesting one file did."""
+
+    document: Document
+    created: bool
+    segments: int
+    carried: int
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """Segment and word counts in one state for a document and target language."""
+
+    document_id: int
+    uri: str
+    version: int
+    target_lang: str
+    state: State
+    segments: int
+    words: int
