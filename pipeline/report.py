@@ -1,0 +1,27 @@
+"""Plain-text renderings of store reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+
+from pipeline.models import State, StatusRow
+
+
+def status_table(rows: Sequence[StatusRow]) -> str:
+    """Render status rows as one line per document and target language."""
+    if not rows:
+        return "no documents; add one with 'pipeline ingest FILE'"
+    states = list(State)
+    header = ["doc", "version", "target", *(s.value for s in states), "uri"]
+    lines = ["\t".join(header)]
+    for (doc_id, version, uri, lang), group in groupby(
+        rows, key=lambda r: (r.document_id, r.version, r.uri, r.target_lang)
+    ):
+        by_state = {r.state: r for r in group}
+        cells = [
+            f"{by_state[s].segments} ({by_state[s].words} w)" if s in by_state else "0 (0 w)"
+            for s in states
+        ]
+        lines.append("\t".join([str(doc_id), str(version), lang or "-", *cells, uri]))
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""The store interface that the SQLite and PostgreSQL stores both fill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from pipeline.models import (
+    Document,
+    DocumentDraft,
+    IngestResult,
+    Revision,
+    Segment,
+    StatusRow,
+    Translation,
+    TranslationDraft,
+)
+
+
+class Store(Protocol):
+    """An alignment store: every write is one transaction, never left half done."""
+
+    location: str
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def schema_version(self) -> int:
+        """Return the schema version the store is at."""
+        ...
+
+    def ingest(self, draft: DocumentDraft) -> IngestResult:
+        """Store an article as a new document version, unless its content is unchanged."""
+        ...
+
+    def documents(self, *, all_versions: bool = False) -> list[Document]:
+        """Return the latest version of each document (or every version)."""
+        ...
+
+    def document(self, ref: str) -> Document:
+        """Return a document by id, or the latest version of a document by path or URI."""
+        ...
+
+    def segments(self, document_id: int) -> list[Segment]:
+        """Return a document's segments in reading order."""
+        ...
+
+    def translations(self, document_id: int, target_lang: str) -> dict[int, Translation]:
+        """Return a document's translations into a language, keyed by segment id."""
+        ...
+
+    def target_languages(self, document_id: int) -> list[str]:
+        """Return the languages a document has translations into."""
+        ...
+
+    def pending(self, document_ids: Sequence[int], target_lang: str) -> list[Segment]:
+        """Return the segments with no translation into a language yet."""
+        ...
+
+    def memory(self, source_hashes: Iterable[str], target_lang: str) -> dict[str, Translation]:
+        """Return reviewed or final translations of these normalised sources, by hash."""
+        ...
+
+    def write_translations(self, drafts: Sequence[TranslationDraft]) -> int:
+        """Write translations and their history in one transaction; return how many changed."""
+        ...
+
+    def revisions(self, translation_id: int) -> list[Revision]:
+        """Return a translation's history, oldest first."""
+        ...
+
+    def status(self, document_id: int | None = None) -> list[StatusRow]:
+        """Return segment and word counts per document, target language and state."""
+        ...

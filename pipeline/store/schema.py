@@ -1,0 +1,69 @@
+"""The store's schema as numbered migrations, in SQL that SQLite and PostgreSQL both run.
+
+``{id}`` stands for the dialect's auto-increment primary key column type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+Migration = Sequence[str]
+
+MIGRATIONS: tuple[Migration, ...] = (
+    # 1: the initial schema.
+    (
+        """CREATE TABLE documents (
+            id {id},
+            uri TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            source_lang TEXT NOT NULL,
+            format TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            skeleton TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (uri, version)
+        )""",
+        """CREATE TABLE segments (
+            id {id},
+            document_id INTEGER NOT NULL REFERENCES documents (id),
+            paragraph INTEGER NOT NULL,
+            sentence INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_hash TEXT NOT NULL,
+            inline TEXT NOT NULL,
+            UNIQUE (document_id, paragraph, sentence)
+        )""",
+        "CREATE INDEX segments_source_hash ON segments (source_hash)",
+        """CREATE TABLE translations (
+            id {id},
+            segment_id INTEGER NOT NULL REFERENCES segments (id),
+            target_lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            state TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            signature TEXT,
+            score DOUBLE PRECISION,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (segment_id, target_lang)
+        )""",
+        """CREATE TABLE revisions (
+            id {id},
+            translation_id INTEGER NOT NULL REFERENCES translations (id),
+            text TEXT NOT NULL,
+            state TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            signature TEXT,
+            score DOUBLE PRECISION,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            note TEXT NOT NULL
+        )""",
+        "CREATE INDEX revisions_translation ON revisions (translation_id)",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

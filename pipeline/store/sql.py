@@ -1,0 +1,463 @@
+"""The store's logic in portable SQL; dialects supply the connection and a few spellings."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.errors import NotFoundError, StoreError
+from pipeline.models import (
+    Document,
+    DocumentDraft,
+    IngestResult,
+    InlineSpan,
+    Origin,
+    Revision,
+    Segment,
+    SegmentKind,
+    Signature,
+    State,
+    StatusRow,
+    Translation,
+    TranslationDraft,
+)
+from pipeline.store.schema import MIGRATIONS
+
+Row = Sequence[Any]
+
+_DOCUMENT_COLUMNS = (
+    "id, uri, title, source_lang, format, content_hash, version, skeleton, created_at"
+)
+_SEGMENT_COLUMNS = "id, document_id, paragraph, sentence, kind, source, source_hash, inline"
+_TRANSLATION_COLUMNS = (
+    "t.id, t.segment_id, t.target_lang, t.text, t.state, t.origin, t.signature, t.score,"
+    " t.author, t.created_at, t.updated_at"
+)
+# Reviewed work is what a translation memory may reuse.
+_REUSABLE = (State.REVIEWED.value, State.FINAL.value)
+
+
+def now() -> str:
+    """Return the current UTC time as an ISO 8601 string."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _inline_to_json(spans: Iterable[InlineSpan]) -> str:
+    return json.dumps(
+        [[s.start, s.end, s.tag, s.attrs] for s in spans], ensure_ascii=False, sort_keys=True
+    )
+
+
+def _inline_from_json(text: str) -> tuple[InlineSpan, ...]:
+    return tuple(InlineSpan(a, b, tag, attrs) for a, b, tag, attrs in json.loads(text))
+
+
+def _signature(text: str | None) -> Signature | None:
+    return Signature.from_json(text) if text else None
+
+
+def _document(row: Row) -> Document:
+    return Document(
+        id=row[0],
+        uri=row[1],
+        title=row[2],
+        source_lang=row[3],
+        format=row[4],
+        content_hash=row[5],
+        version=row[6],
+        skeleton=row[7],
+        created_at=row[8],
+    )
+
+
+def _segment(row: Row) -> Segment:
+    return Segment(
+        id=row[0],
+        document_id=row[1],
+        paragraph=row[2],
+        sentence=row[3],
+        kind=SegmentKind(row[4]),
+        source=row[5],
+        source_hash=row[6],
+        inline=_inline_from_json(row[7]),
+    )
+
+
+def _translation(row: Row) -> Translation:
+    return Translation(
+        id=row[0],
+        segment_id=row[1],
+        target_lang=row[2],
+        text=row[3],
+        state=State(row[4]),
+        origin=Origin(row[5]),
+        signature=_signature(row[6]),
+        score=row[7],
+        author=row[8],
+        created_at=row[9],
+        updated_at=row[10],
+    )
+
+
+class SQLStore(ABC):
+    """A store over a DB-API connection; subclasses open it and spell the dialect."""
+
+    location: str
+    id_column = "INTEGER PRIMARY KEY"
+
+    # -- dialect hooks -------------------------------------------------------------
+
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement with ``?`` placeholders and return the cursor."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one write transaction: all of it is stored, or none."""
+        yield
+
+    @abstractmethod
+    def _table_exists(self, name: str) -> bool:
+        """Return whether a table exists."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> SQLStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """Return the schema version the store is at (0 for an empty store)."""
+        if not self._table_exists("meta"):
+            return 0
+        row = self._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> None:
+        """Upgrade the schema to the newest version, refusing one newer than this code."""
+        current = self.schema_version()
+        newest = len(migrations)
+        if current > newest:
+            raise StoreError(
+                f"{self.location}: the store has schema version {current}, newer than this "
+                f"pipeline's {newest}; upgrade the pipeline to open it"
+            )
+        if current == newest:
+            return
+        with self.transaction():
+            if current == 0:
+                self._execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                self._execute("INSERT INTO meta (key, value) VALUES ('schema_version', '0')")
+            for statements in migrations[current:]:
+                for sql in statements:
+                    self._execute(sql.replace("{id}", self.id_column))
+            self._execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(newest),))
+
+    # -- documents and segments -----------------------------------------------------------
+
+    def ingest(self, draft: DocumentDraft) -> IngestResult:
+        """Store an article as a new document version, unless its content is unchanged."""
+        with self.transaction():
+            latest = self._latest(draft.uri)
+            if latest is not None and latest.content_hash == draft.content_hash:
+                return IngestResult(latest, created=False, segments=0, carried=0)
+            version = latest.version + 1 if latest else 1
+            doc_id = self._insert_document(draft, version)
+            new_segments = self._insert_segments(doc_id, draft)
+            carried = self._carry_translations(latest, new_segments) if latest else 0
+            document = self.document(str(doc_id))
+        return IngestResult(document, created=True, segments=len(new_segments), carried=carried)
+
+    def _latest(self, uri: str) -> Document | None:
+        row = self._execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE uri = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (uri,),
+        ).fetchone()
+        return _document(row) if row else None
+
+    def _insert_document(self, draft: DocumentDraft, version: int) -> int:
+        row = self._execute(
+            "INSERT INTO documents (uri, version, title, source_lang, format, content_hash,"
+            " skeleton, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                draft.uri,
+                version,
+                draft.title,
+                draft.source_lang,
+                draft.format,
+                draft.content_hash,
+                draft.skeleton,
+                now(),
+            ),
+        ).fetchone()
+        return int(row[0])
+
+    def _insert_segments(self, doc_id: int, draft: DocumentDraft) -> list[Segment]:
+        segments = []
+        for s in draft.segments:
+            row = self._execute(
+                "INSERT INTO segments (document_id, paragraph, sentence, kind, source,"
+                " source_hash, inline) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    doc_id,
+                    s.paragraph,
+                    s.sentence,
+                    s.kind.value,
+                    s.source,
+                    s.source_hash,
+                    _inline_to_json(s.inline),
+                ),
+            ).fetchone()
+            segments.append(
+                Segment(
+                    int(row[0]),
+                    doc_id,
+                    s.paragraph,
+                    s.sentence,
+                    s.kind,
+                    s.source,
+                    s.source_hash,
+                    s.inline,
+                )
+            )
+        return segments
+
+    def _carry_translations(self, previous: Document, segments: Sequence[Segment]) -> int:
+        """Copy the previous version's translations onto unchanged segments."""
+        by_hash: dict[str, int] = {}
+        for old in self.segments(previous.id):
+            by_hash.setdefault(old.source_hash, old.id)
+        drafts = []
+        for seg in segments:
+            old_id = by_hash.get(seg.source_hash)
+            if old_id is None:
+                continue
+            for t in self._translations_of_segment(old_id):
+                drafts.append(
+                    TranslationDraft(
+                        segment_id=seg.id,
+                        target_lang=t.target_lang,
+                        text=t.text,
+                        state=t.state,
+                        origin=t.origin,
+                        signature=t.signature,
+                        score=t.score,
+                        author=t.author,
+                        note=f"carried over from document {previous.id} "
+                        f"(version {previous.version}), segment {old_id}",
+                    )
+                )
+        self._write(drafts)
+        return len({d.segment_id for d in drafts})
+
+    def documents(self, *, all_versions: bool = False) -> list[Document]:
+        """Return the latest version of each document (or every version)."""
+        where = (
+            ""
+            if all_versions
+            else " WHERE version = (SELECT MAX(version) FROM documents d2 WHERE d2.uri = documents.uri)"
+        )
+        rows = self._execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents{where} ORDER BY id"
+        ).fetchall()
+        return [_document(r) for r in rows]
+
+    def document(self, ref: str) -> Document:
+        """Return a document by id, or the latest version of a document by path or URI."""
+        if ref.isdigit():
+            row = self._execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (int(ref),)
+            ).fetchone()
+            if row:
+                return _document(row)
+        for uri in _uri_candidates(ref):
+            latest = self._latest(uri)
+            if latest is not None:
+                return latest
+        raise NotFoundError(f"no document {ref!r} in {self.location}; see 'pipeline status'")
+
+    def segments(self, document_id: int) -> list[Segment]:
+        """Return a document's segments in reading order."""
+        rows = self._execute(
+            f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE document_id = ?"
+            " ORDER BY paragraph, sentence",
+            (document_id,),
+        ).fetchall()
+        return [_segment(r) for r in rows]
+
+    # -- translations -------------------------------------------------------------------
+
+    def _translations_of_segment(self, segment_id: int) -> list[Translation]:
+        rows = self._execute(
+            f"SELECT {_TRANSLATION_COLUMNS} FROM translations t WHERE t.segment_id = ?"
+            " ORDER BY t.target_lang",
+            (segment_id,),
+        ).fetchall()
+        return [_translation(r) for r in rows]
+
+    def translations(self, document_id: int, target_lang: str) -> dict[int, Translation]:
+        """Return a document's translations into a language, keyed by segment id."""
+        rows = self._execute(
+            f"SELECT {_TRANSLATION_COLUMNS} FROM translations t"
+            " JOIN segments s ON s.id = t.segment_id"
+            " WHERE s.document_id = ? AND t.target_lang = ?",
+            (document_id, target_lang),
+        ).fetchall()
+        return {r[1]: _translation(r) for r in rows}
+
+    def target_languages(self, document_id: int) -> list[str]:
+        """Return the languages a document has translations into."""
+        rows = self._execute(
+            "SELECT DISTINCT t.target_lang FROM translations t"
+            " JOIN segments s ON s.id = t.segment_id WHERE s.document_id = ?"
+            " ORDER BY t.target_lang",
+            (document_id,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def pending(self, document_ids: Sequence[int], target_lang: str) -> list[Segment]:
+        """Return the segments with no translation into a language yet."""
+        result: list[Segment] = []
+        for doc_id in document_ids:
+            rows = self._execute(
+                f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE document_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id = segments.id"
+                " AND t.target_lang = ? AND t.state <> ?)"
+                " ORDER BY paragraph, sentence",
+                (doc_id, target_lang, State.INITIAL.value),
+            ).fetchall()
+            result.extend(_segment(r) for r in rows)
+        return result
+
+    def memory(self, source_hashes: Iterable[str], target_lang: str) -> dict[str, Translation]:
+        """Return reviewed or final translations of these normalised sources, by hash."""
+        found: dict[str, Translation] = {}
+        for h in dict.fromkeys(source_hashes):
+            row = self._execute(
+                f"SELECT {_TRANSLATION_COLUMNS} FROM translations t"
+                " JOIN segments s ON s.id = t.segment_id"
+                " WHERE s.source_hash = ? AND t.target_lang = ? AND t.state IN (?, ?)"
+                " ORDER BY CASE t.state WHEN 'final' THEN 0 ELSE 1 END, t.updated_at DESC"
+                " LIMIT 1",
+                (h, target_lang, *_REUSABLE),
+            ).fetchone()
+            if row:
+                found[h] = _translation(row)
+        return found
+
+    def write_translations(self, drafts: Sequence[TranslationDraft]) -> int:
+        """Write translations and their history in one transaction; return how many changed."""
+        with self.transaction():
+            return self._write(drafts)
+
+    def _write(self, drafts: Sequence[TranslationDraft]) -> int:
+        changed = 0
+        stamp = now()
+        for d in drafts:
+            signature = d.signature.to_json() if d.signature else None
+            row = self._execute(
+                "SELECT id, text, state, origin, signature, score, author FROM translations"
+                " WHERE segment_id = ? AND target_lang = ?",
+                (d.segment_id, d.target_lang),
+            ).fetchone()
+            values = (d.text, d.state.value, d.origin.value, signature, d.score, d.author)
+            if row is not None and tuple(row[1:]) == values:
+                continue
+            if row is None:
+                tid = self._execute(
+                    "INSERT INTO translations (segment_id, target_lang, text, state, origin,"
+                    " signature, score, author, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (d.segment_id, d.target_lang, *values, stamp, stamp),
+                ).fetchone()[0]
+            else:
+                tid = row[0]
+                self._execute(
+                    "UPDATE translations SET text = ?, state = ?, origin = ?, signature = ?,"
+                    " score = ?, author = ?, updated_at = ? WHERE id = ?",
+                    (*values, stamp, tid),
+                )
+            self._execute(
+                "INSERT INTO revisions (translation_id, text, state, origin, signature, score,"
+                " author, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (tid, *values, stamp, d.note),
+            )
+            changed += 1
+        return changed
+
+    def revisions(self, translation_id: int) -> list[Revision]:
+        """Return a translation's history, oldest first."""
+        rows = self._execute(
+            "SELECT id, translation_id, text, state, origin, signature, score, author,"
+            " created_at, note FROM revisions WHERE translation_id = ? ORDER BY id",
+            (translation_id,),
+        ).fetchall()
+        return [
+            Revision(
+                id=r[0],
+                translation_id=r[1],
+                text=r[2],
+                state=State(r[3]),
+                origin=Origin(r[4]),
+                signature=_signature(r[5]),
+                score=r[6],
+                author=r[7],
+                created_at=r[8],
+                note=r[9],
+            )
+            for r in rows
+        ]
+
+    # -- reports --------------------------------------------------------------------
+
+    def status(self, document_id: int | None = None) -> list[StatusRow]:
+        """Return segment and word counts per document, target language and state.
+
+        A segment with no translation into a language counts as ``initial``; a document
+        with no translations at all gets rows with an empty target language.
+        """
+        docs = [self.document(str(document_id))] if document_id else self.documents()
+        rows: list[StatusRow] = []
+        for doc in docs:
+            segments = self.segments(doc.id)
+            for lang in self.target_languages(doc.id) or [""]:
+                done = self.translations(doc.id, lang) if lang else {}
+                segs: Counter[State] = Counter()
+                words: Counter[State] = Counter()
+                for seg in segments:
+                    t = done.get(seg.id)
+                    state = t.state if t else State.INITIAL
+                    segs[state] += 1
+                    words[state] += seg.words
+                rows.extend(
+                    StatusRow(doc.id, doc.uri, doc.version, lang, s, segs[s], words[s])
+                    for s in State
+                )
+        return rows
+
+
+def _uri_candidates(ref: str) -> list[str]:
+    """Return the URIs a user's reference may mean: as given, and as an absolute path."""
+    from pathlib import Path
+
+    candidates = [ref]
+    try:
+        absolute = str(Path(ref).resolve())
+    except OSError:
+        return candidates
+    if absolute != ref:
+        candidates.append(absolute)
+    return candidates

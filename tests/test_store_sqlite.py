@@ -1,0 +1,81 @@
+"""The SQLite store: the shared contract plus file-level behaviour (migrations, WAL)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import StoreError
+from pipeline.store.schema import MIGRATIONS, SCHEMA_VERSION
+from pipeline.store.sqlite import SQLiteStore
+from tests.store_contract import StoreContract, draft
+
+
+class TestSQLiteStore(StoreContract):
+    """Run the store contract against a fresh SQLite file."""
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SQLiteStore]:
+        with SQLiteStore(tmp_path / "pipeline.db") as s:
+            yield s
+
+
+def test_new_store_is_wal_at_current_version(tmp_path: Path) -> None:
+    """A new store records the current schema version and uses write-ahead logging."""
+    path = tmp_path / "s.db"
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert int(row[0]) == SCHEMA_VERSION
+
+
+def test_older_schema_is_upgraded_keeping_data(tmp_path: Path) -> None:
+    """Opening a store made by an older schema applies the missing migrations, data intact."""
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as old:
+        doc = old.ingest(draft()).document
+    extra = ("ALTER TABLE segments ADD COLUMN note TEXT NOT NULL DEFAULT ''",)
+    with SQLiteStore(path, migrations=(*MIGRATIONS, extra)) as new:
+        assert new.schema_version() == SCHEMA_VERSION + 1
+        assert [s.source for s in new.segments(doc.id)][0] == "Police crossed the border."
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT note FROM segments").fetchall() == [("",), ("",)]
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    """A store written by a newer pipeline is refused with a clear message, untouched."""
+    path = tmp_path / "s.db"
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this pipeline"):
+        SQLiteStore(path)
+    assert sqlite3.connect(path).execute("SELECT value FROM meta").fetchone()[0] == "99"
+
+
+def test_failed_migration_rolls_back(tmp_path: Path) -> None:
+    """A migration that fails leaves the store at its old version with its data."""
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as old:
+        old.ingest(draft())
+    broken = ("ALTER TABLE segments ADD COLUMN ok TEXT", "THIS IS NOT SQL")
+    with pytest.raises(StoreError, match="cannot open"):
+        SQLiteStore(path, migrations=(*MIGRATIONS, broken))
+    with SQLiteStore(path) as again:
+        assert again.schema_version() == SCHEMA_VERSION
+        cols = [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(segments)")]
+        assert "ok" not in cols
+
+
+def test_not_a_store_is_refused(tmp_path: Path) -> None:
+    """A file that is not SQLite gives a StoreError, not a traceback."""
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a pipeline store|cannot open"):
+        SQLiteStore(path)
