@@ -41,7 +41,7 @@ def test_older_schema_is_upgraded_keeping_data(tmp_path: Path) -> None:
     extra = ("ALTER TABLE segments ADD COLUMN note TEXT NOT NULL DEFAULT ''",)
     with SQLiteStore(path, migrations=(*MIGRATIONS, extra)) as new:
         assert new.schema_version() == SCHEMA_VERSION + 1
-        assert [s.source for s in new.segments(doc.id)][0] == "Police crossed the border."
+        assert new.segments(doc.id)[0].source == "Police crossed the border."
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT note FROM segments").fetchall() == [("",), ("",)]
 
@@ -77,5 +77,5 @@ def test_not_a_store_is_refused(tmp_path: Path) -> None:
     """A file that is not SQLite gives a StoreError, not a traceback."""
     path = tmp_path / "s.db"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="not a pipeline store|cannot open"):
+    with pytest.raises(StoreError, match=r"not a pipeline store|cannot open"):
         SQLiteStore(path)

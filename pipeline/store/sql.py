@@ -265,11 +265,10 @@ class SQLStore(ABC):
 
     def documents(self, *, all_versions: bool = False) -> list[Document]:
         """Return the latest version of each document (or every version)."""
-        where = (
-            ""
-            if all_versions
-            else " WHERE version = (SELECT MAX(version) FROM documents d2 WHERE d2.uri = documents.uri)"
+        latest = (
+            " WHERE version = (SELECT MAX(version) FROM documents d2 WHERE d2.uri = documents.uri)"
         )
+        where = "" if all_versions else latest
         rows = self._execute(
             f"SELECT {_DOCUMENT_COLUMNS} FROM documents{where} ORDER BY id"
         ).fetchall()
