@@ -41,3 +41,9 @@ class LanguageError(PipelineError):
     """A language code is unknown or unsupported."""
 
     exit_code = 2
+
+
+class ReviewError(PipelineError):
+    """A review edit breaks a rule of the store (e.g. approving unedited pseudo text)."""
+
+    exit_code = 7

@@ -184,6 +184,22 @@ class Signature:
         return "|".join(parts)
 
 
+class Severity(StrEnum):
+    """How much a QA flag matters: errors block publication, warnings ask for a look."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One QA finding on a translation."""
+
+    check: str
+    severity: Severity
+    message: str
+
+
 @dataclass(frozen=True)
 class TranslationDraft:
     """A translation about to be written: the store adds ids, timestamps and history."""
@@ -197,6 +213,7 @@ class TranslationDraft:
     score: float | None = None
     author: str = ""
     note: str = ""
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,6 +231,12 @@ class Translation:
     author: str
     created_at: str
     updated_at: str
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def is_pseudo(self) -> bool:
+        """Return whether the text is a pseudo-translation, never publishable as it is."""
+        return self.signature is not None and self.signature.engine == "pseudo"
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,36 @@ class StoreContract:
         ).document
         (stored,) = store.segments(doc.id)
         assert stored.inline == (span,) and stored.kind is SegmentKind.HEADING
+
+    def test_flags_round_trip(self, store: Store) -> None:
+        """QA flags written with a translation come back with it."""
+        from pipeline.models import Flag, Severity
+
+        doc = store.ingest(draft()).document
+        seg = store.segments(doc.id)[0]
+        flag = Flag("protected", Severity.ERROR, "lost span {1} 'https://example.org'")
+        self.mt(store, seg.id, flags=(flag,))
+        assert store.translations(doc.id, "my")[seg.id].flags == (flag,)
+
+    def test_unedited_pseudo_cannot_be_approved(self, store: Store) -> None:
+        """Pseudo text becomes reviewed only after a human changes it."""
+        from pipeline.errors import ReviewError
+
+        doc = store.ingest(draft()).document
+        seg = store.segments(doc.id)[0]
+        pseudo = Signature("pseudo", "pseudo", "1")
+        store.write_translations(
+            [TranslationDraft(seg.id, "my", "[Þôļîçé]", State.TRANSLATED, Origin.MT, pseudo)]
+        )
+        with pytest.raises(ReviewError, match="pseudo"):
+            store.write_translations(
+                [TranslationDraft(seg.id, "my", "[Þôļîçé]", State.REVIEWED, Origin.HUMAN)]
+            )
+        with pytest.raises(ReviewError, match="pseudo"):
+            store.write_translations(
+                [TranslationDraft(seg.id, "my", "new", State.FINAL, Origin.MT, pseudo)]
+            )
+        store.write_translations(
+            [TranslationDraft(seg.id, "my", "ရဲ", State.REVIEWED, Origin.HUMAN, author="ko")]
+        )
+        assert store.translations(doc.id, "my")[seg.id].state is State.REVIEWED

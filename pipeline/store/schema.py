@@ -64,6 +64,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX revisions_translation ON revisions (translation_id)",
     ),
+    # 2: QA flags per translation, as a JSON list of [check, severity, message].
+    ("ALTER TABLE translations ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

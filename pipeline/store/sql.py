@@ -10,16 +10,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.errors import NotFoundError, StoreError
+from pipeline.errors import NotFoundError, ReviewError, StoreError
 from pipeline.models import (
     Document,
     DocumentDraft,
+    Flag,
     IngestResult,
     InlineSpan,
     Origin,
     Revision,
     Segment,
     SegmentKind,
+    Severity,
     Signature,
     State,
     StatusRow,
@@ -36,7 +38,7 @@ _DOCUMENT_COLUMNS = (
 _SEGMENT_COLUMNS = "id, document_id, paragraph, sentence, kind, source, source_hash, inline"
 _TRANSLATION_COLUMNS = (
     "t.id, t.segment_id, t.target_lang, t.text, t.state, t.origin, t.signature, t.score,"
-    " t.author, t.created_at, t.updated_at"
+    " t.author, t.created_at, t.updated_at, t.flags"
 )
 # Reviewed work is what a translation memory may reuse.
 _REUSABLE = (State.REVIEWED.value, State.FINAL.value)
@@ -55,6 +57,14 @@ def _inline_to_json(spans: Iterable[InlineSpan]) -> str:
 
 def _inline_from_json(text: str) -> tuple[InlineSpan, ...]:
     return tuple(InlineSpan(a, b, tag, attrs) for a, b, tag, attrs in json.loads(text))
+
+
+def _flags_to_json(flags: Iterable[Flag]) -> str:
+    return json.dumps([[f.check, f.severity.value, f.message] for f in flags], ensure_ascii=False)
+
+
+def _flags_from_json(text: str) -> tuple[Flag, ...]:
+    return tuple(Flag(check, Severity(sev), msg) for check, sev, msg in json.loads(text))
 
 
 def _signature(text: str | None) -> Signature | None:
@@ -101,6 +111,7 @@ def _translation(row: Row) -> Translation:
         author=row[8],
         created_at=row[9],
         updated_at=row[10],
+        flags=_flags_from_json(row[11]),
     )
 
 
@@ -368,31 +379,40 @@ class SQLStore(ABC):
         for d in drafts:
             signature = d.signature.to_json() if d.signature else None
             row = self._execute(
-                "SELECT id, text, state, origin, signature, score, author FROM translations"
-                " WHERE segment_id = ? AND target_lang = ?",
+                "SELECT id, text, state, origin, signature, score, author, flags"
+                " FROM translations WHERE segment_id = ? AND target_lang = ?",
                 (d.segment_id, d.target_lang),
             ).fetchone()
-            values = (d.text, d.state.value, d.origin.value, signature, d.score, d.author)
+            values = (
+                d.text,
+                d.state.value,
+                d.origin.value,
+                signature,
+                d.score,
+                d.author,
+                _flags_to_json(d.flags),
+            )
             if row is not None and tuple(row[1:]) == values:
                 continue
+            _refuse_unedited_pseudo(row, d)
             if row is None:
                 tid = self._execute(
                     "INSERT INTO translations (segment_id, target_lang, text, state, origin,"
-                    " signature, score, author, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    " signature, score, author, flags, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (d.segment_id, d.target_lang, *values, stamp, stamp),
                 ).fetchone()[0]
             else:
                 tid = row[0]
                 self._execute(
                     "UPDATE translations SET text = ?, state = ?, origin = ?, signature = ?,"
-                    " score = ?, author = ?, updated_at = ? WHERE id = ?",
+                    " score = ?, author = ?, flags = ?, updated_at = ? WHERE id = ?",
                     (*values, stamp, tid),
                 )
             self._execute(
                 "INSERT INTO revisions (translation_id, text, state, origin, signature, score,"
                 " author, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (tid, *values, stamp, d.note),
+                (tid, *values[:6], stamp, d.note),
             )
             changed += 1
         return changed
@@ -446,6 +466,20 @@ class SQLStore(ABC):
                     for s in State
                 )
         return rows
+
+
+def _refuse_unedited_pseudo(row: Row | None, draft: TranslationDraft) -> None:
+    """Refuse to approve pseudo-translated text that no human has edited."""
+    if draft.state not in (State.REVIEWED, State.FINAL):
+        return
+    is_pseudo = draft.signature is not None and draft.signature.engine == "pseudo"
+    stored = _signature(row[4]) if row is not None else None
+    was_pseudo = stored is not None and stored.engine == "pseudo"
+    if is_pseudo or (was_pseudo and row is not None and draft.text == row[1]):
+        raise ReviewError(
+            f"segment {draft.segment_id} ({draft.target_lang}) holds a pseudo-translation; "
+            "it cannot be marked reviewed or final without a human edit"
+        )
 
 
 def _uri_candidates(ref: str) -> list[str]:
