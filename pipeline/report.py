@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from pipeline.models import State, StatusRow
+from pipeline.translate import LanguageSummary
 
 
 def status_table(rows: Sequence[StatusRow]) -> str:
@@ -25,3 +26,14 @@ def status_table(rows: Sequence[StatusRow]) -> str:
         ]
         lines.append("\t".join([str(doc_id), str(version), lang or "-", *cells, uri]))
     return "\n".join(lines)
+
+
+def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
+    """Render what a translate run did, one line per language pair."""
+    if not summaries:
+        return "nothing to translate"
+    return "\n".join(
+        f"{s.source_lang}→{s.target_lang}: {s.translated} translated, {s.reused} reused from "
+        f"memory, {s.skipped} skipped (credits), {s.failed} failed, {s.flagged} flagged by QA"
+        for s in summaries
+    )
