@@ -1,0 +1,47 @@
+"""Read plain-text articles: blank lines end paragraphs; "- ", "* ", "1. " lines are list items."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.ingest import Article, Paragraph, placeholder
+from pipeline.models import SegmentKind
+from pipeline.segment import paragraph_bounds
+
+_LINE = re.compile(r"[^\n]+")
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+(?=\S)")
+
+
+def parse(text: str) -> Article:
+    """Return the paragraphs of a plain-text article and its skeleton."""
+    paragraphs: list[Paragraph] = []
+    skeleton: list[str] = []
+    done = 0
+    for block_start, block_end in paragraph_bounds(text):
+        for start, end, kind in _blocks(text, block_start, block_end):
+            skeleton.append(text[done:start] + placeholder(len(paragraphs)))
+            paragraphs.append(Paragraph(kind, _unwrap(text[start:end])))
+            done = end
+    skeleton.append(text[done:])
+    return Article(title="", skeleton="".join(skeleton), paragraphs=tuple(paragraphs))
+
+
+def _blocks(text: str, start: int, end: int) -> list[tuple[int, int, SegmentKind]]:
+    """Return the paragraph, or the list items, of one blank-line-separated block."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _LIST_MARKER.match(text, line_start):
+        return [(start, end, SegmentKind.TEXT)]
+    items: list[tuple[int, int, SegmentKind]] = []
+    for line in _LINE.finditer(text, line_start, end):
+        line_end = line.start() + len(line.group().rstrip())
+        marker = _LIST_MARKER.match(text, line.start())
+        if marker:
+            items.append((marker.end(), line_end, SegmentKind.LIST_ITEM))
+        else:  # a wrapped line continues the item above
+            items[-1] = (items[-1][0], line_end, SegmentKind.LIST_ITEM)
+    return items
+
+
+def _unwrap(text: str) -> str:
+    """Join a hard-wrapped paragraph's lines with single spaces."""
+    return " ".join(line.strip() for line in text.split("\n"))
