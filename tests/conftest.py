@@ -1,0 +1,28 @@
+"""Shared fixtures: the seed article, an isolated store and Argos packages folder per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "2021-03-05-myanmar-police-cross-into-india.txt"
+
+
+@pytest.fixture
+def seed() -> Path:
+    """Return the path of the seed article."""
+    return SEED
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's store and Argos packages out of the real home and working folder."""
+    monkeypatch.setenv("PIPELINE_STORE", str(tmp_path / "pipeline.db"))
+    packages = tmp_path / "argos-packages"
+    packages.mkdir()
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
