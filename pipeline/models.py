@@ -276,3 +276,17 @@ class StatusRow:
     state: State
     segments: int
     words: int
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One source segment with its document and its translations, as exports see it."""
+
+    document: Document
+    segment: Segment
+    translations: dict[str, Translation]
+
+    @property
+    def unit_id(self) -> str:
+        """Return the stable id of the unit in exchange files."""
+        return f"s{self.segment.id}"

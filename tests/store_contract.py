@@ -184,3 +184,18 @@ class StoreContract:
             [TranslationDraft(seg.id, "my", "ရဲ", State.REVIEWED, Origin.HUMAN, author="ko")]
         )
         assert store.translations(doc.id, "my")[seg.id].state is State.REVIEWED
+
+    def test_units_join_segments_and_translations(self, store: Store) -> None:
+        """Units carry each segment with its translations, filtered by state when asked."""
+        doc = store.ingest(draft()).document
+        a, b = store.segments(doc.id)
+        self.mt(store, a.id, "draft")
+        store.write_translations(
+            [TranslationDraft(b.id, "my", "ok", State.REVIEWED, Origin.HUMAN, author="thida")]
+        )
+        units = list(store.units([doc.id], ["my", "hi"]))
+        assert [u.segment.id for u in units] == [a.id, b.id]
+        assert units[0].translations["my"].text == "draft" and "hi" not in units[0].translations
+        reviewed = list(store.units([doc.id], ["my"], [State.REVIEWED]))
+        assert reviewed[0].translations == {} and reviewed[1].translations["my"].text == "ok"
+        assert store.segment(b.id) == b and units[1].unit_id == f"s{b.id}"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from pipeline.models import (
@@ -11,9 +12,11 @@ from pipeline.models import (
     IngestResult,
     Revision,
     Segment,
+    State,
     StatusRow,
     Translation,
     TranslationDraft,
+    Unit,
 )
 
 
@@ -72,6 +75,23 @@ class Store(Protocol):
 
     def revisions(self, translation_id: int) -> list[Revision]:
         """Return a translation's history, oldest first."""
+        ...
+
+    def units(
+        self,
+        document_ids: Sequence[int],
+        target_langs: Sequence[str],
+        states: Sequence[State] | None = None,
+    ) -> Iterator[Unit]:
+        """Yield each segment with its translations into the languages, document by document."""
+        ...
+
+    def segment(self, segment_id: int) -> Segment:
+        """Return one segment by id."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Return a context in which every write is one transaction."""
         ...
 
     def status(self, document_id: int | None = None) -> list[StatusRow]:

@@ -27,6 +27,7 @@ from pipeline.models import (
     StatusRow,
     Translation,
     TranslationDraft,
+    Unit,
 )
 from pipeline.store.schema import MIGRATIONS
 
@@ -439,6 +440,38 @@ class SQLStore(ABC):
             )
             for r in rows
         ]
+
+    def units(
+        self,
+        document_ids: Sequence[int],
+        target_langs: Sequence[str],
+        states: Sequence[State] | None = None,
+    ) -> Iterator[Unit]:
+        """Yield each segment with its translations into the languages, document by document.
+
+        Reads one document at a time, so memory does not grow with the store. With
+        ``states``, a translation in another state is left out of the unit.
+        """
+        wanted = set(states) if states else None
+        for doc_id in document_ids:
+            doc = self.document(str(doc_id))
+            by_lang = {lang: self.translations(doc_id, lang) for lang in target_langs}
+            for seg in self.segments(doc_id):
+                found = {
+                    lang: t
+                    for lang, done in by_lang.items()
+                    if (t := done.get(seg.id)) is not None and (wanted is None or t.state in wanted)
+                }
+                yield Unit(doc, seg, found)
+
+    def segment(self, segment_id: int) -> Segment:
+        """Return one segment by id."""
+        row = self._execute(
+            f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE id = ?", (segment_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no segment {segment_id} in {self.location}")
+        return _segment(row)
 
     # -- reports --------------------------------------------------------------------
 
