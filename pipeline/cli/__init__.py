@@ -70,7 +70,7 @@ def ingest(
     Re-ingesting an unchanged file changes nothing; an edited file becomes a new version
     whose unchanged segments keep their translations.
 
-    Example: pipeline ingest seeds/2021-03-05-myanmar-police-cross-into-india.txt
+    Example: pipeline ingest article.md news/*.html
     """
     from pipeline import jobs
 
@@ -118,7 +118,7 @@ def status(
 ) -> None:
     """Print, per document and target language, segments and words in each state.
 
-    Example: pipeline status seeds/2021-03-05-myanmar-police-cross-into-india.txt
+    Example: pipeline status article.md
     """
     from pipeline.report import status_table
 
@@ -155,6 +155,9 @@ def translate(
     intra_threads: Annotated[int | None, typer.Option(help="Threads per translation.")] = None,
     max_batch_size: Annotated[int | None, typer.Option(help="Sentences per model batch.")] = None,
     device: Annotated[str | None, typer.Option(help="cpu, cuda or auto.")] = None,
+    max_decoding_length: Annotated[
+        int | None, typer.Option(help="Most tokens decoded per sentence.")
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Segments saved per transaction.")] = 256,
     store: StoreOption = None,
 ) -> None:
@@ -163,7 +166,7 @@ def translate(
     Results are saved batch by batch: an interrupted run loses at most the batch in
     flight, and running the command again resumes. An unchanged article makes no model call.
 
-    Example: pipeline translate seeds/2021-03-05-myanmar-police-cross-into-india.txt --to my,hi
+    Example: pipeline translate article.md --to my,hi
     """
     from pipeline.cli.progress import progress_bar
     from pipeline.engines.factory import build_engine
@@ -179,6 +182,7 @@ def translate(
         "intra_threads": intra_threads,
         "max_batch_size": max_batch_size,
         "device": device,
+        "max_decoding_length": max_decoding_length,
     }
     chosen = build_engine(engine, {k: v for k, v in options.items() if v is not None})
     with _open(store) as db:
