@@ -150,10 +150,19 @@ def test_bad_input_among_good_writes_nothing(seed: Path, tmp_path: Path) -> None
     assert not store_path().exists()
 
 
-def test_unknown_document_is_one_line() -> None:
+def test_unknown_document_is_one_line(seed: Path) -> None:
     """Showing a document that is not stored is one line and a non-zero exit."""
+    cli("ingest", str(seed))
     code, _, err = cli("show", "does-not-exist.txt")
     assert code == 4 and err.startswith("error: no document")
+
+
+@pytest.mark.parametrize("verb", [["show", "1"], ["status"], ["translate", "--to", "my"]])
+def test_reading_commands_never_create_a_store(verb: list[str]) -> None:
+    """Commands that only read say there is no store instead of creating an empty one."""
+    code, _, err = cli(*verb)
+    assert code != 0 and err.startswith("error: no store at")
+    assert not store_path().exists()
 
 
 def test_missing_model_names_install_command(seed: Path) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from pipeline.errors import PipelineError
+from pipeline.i18n import _
 
 if TYPE_CHECKING:
     from pipeline.store.base import Store
@@ -21,8 +22,10 @@ R = TypeVar("R")
 
 app = typer.Typer(
     name="pipeline",
-    help="Offline translation pipeline: ingest articles, translate them with local models, "
-    "review and export aligned bilingual files.\n\nExample: pipeline ingest seeds/*.txt",
+    help=_(
+        "Offline translation pipeline: ingest articles, translate them with local models, "
+        "review and export aligned bilingual files.\n\nExample: pipeline ingest article.md"
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -33,10 +36,25 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="Store file (default: $PIPELINE_STORE, else pipeline.db in this folder).",
+        help=_("Store file (default: $PIPELINE_STORE, else pipeline.db in this folder)."),
         show_default=False,
     ),
 ]
+
+
+@app.callback()
+def _options(
+    ui_lang: Annotated[
+        str | None,
+        typer.Option(
+            "--ui-lang",
+            help=_("Language of these messages: en, my (Burmese) or hi (Hindi)."),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Offline translation pipeline."""
+    # The language was already chosen from the command line when messages were built.
 
 
 def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -47,56 +65,68 @@ def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except PipelineError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(_("error: {message}").format(message=exc), err=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
 
 
-def _open(store: str | None) -> Store:
+def _open(store: str | None, *, create: bool = False) -> Store:
     from pipeline.store import open_store, store_location
 
-    return open_store(store_location(store))
+    return open_store(store_location(store), create=create)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Split articles into segments and store them as new document versions.\n\n"
+        "Re-ingesting an unchanged file changes nothing; an edited file becomes a new version "
+        "whose unchanged segments keep their translations.\n\n"
+        "Example: pipeline ingest article.md news/*.html"
+    )
+)
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Articles to read (.txt, .md, .html).")],
-    lang: Annotated[str, typer.Option("--lang", help="Source language of the articles.")] = "en",
+    files: Annotated[list[Path], typer.Argument(help=_("Articles to read (.txt, .md, .html)."))],
+    lang: Annotated[str, typer.Option("--lang", help=_("Source language of the articles."))] = "en",
     store: StoreOption = None,
 ) -> None:
-    """Split articles into segments and store them as new document versions.
-
-    Re-ingesting an unchanged file changes nothing; an edited file becomes a new version
-    whose unchanged segments keep their translations.
-
-    Example: pipeline ingest article.md news/*.html
-    """
+    """Split articles into segments and store them as new document versions."""
     from pipeline import jobs
 
     drafts = jobs.read_articles(files, lang)
-    with _open(store) as db:
+    with _open(store, create=True) as db:
         for result in jobs.ingest_articles(db, drafts):
             doc = result.document
             if result.created:
-                typer.echo(
-                    f"document {doc.id}: {doc.uri} version {doc.version}, "
-                    f"{result.segments} segments ({result.carried} kept their translations)"
+                message = _(
+                    "document {id}: {uri} version {version}, {segments} segments "
+                    "({carried} kept their translations)"
                 )
             else:
-                typer.echo(f"document {doc.id}: {doc.uri} unchanged (version {doc.version})")
+                message = _("document {id}: {uri} unchanged (version {version})")
+            typer.echo(
+                message.format(
+                    id=doc.id,
+                    uri=doc.uri,
+                    version=doc.version,
+                    segments=result.segments,
+                    carried=result.carried,
+                )
+            )
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Print a document's segments: id, position (paragraph.sentence), kind and source.\n\n"
+        "Example: pipeline show 1 --json"
+    )
+)
 def show(
-    document: Annotated[str, typer.Argument(help="Document id, or the path it was read from.")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    document: Annotated[str, typer.Argument(help=_("Document id, or the path it was read from."))],
+    as_json: Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))] = False,
     store: StoreOption = None,
 ) -> None:
-    """Print a document's segments: id, position (paragraph.sentence), kind and source.
-
-    Example: pipeline show 1 --json
-    """
+    """Print a document's segments."""
     with _open(store) as db:
         doc = db.document(document)
         segments = db.segments(doc.id)
@@ -109,17 +139,19 @@ def show(
             typer.echo(f"{seg.id}\t{seg.paragraph}.{seg.sentence}\t{seg.kind.value}\t{seg.source}")
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Print, per document and target language, segments and words in each state.\n\n"
+        "Example: pipeline status article.md"
+    )
+)
 def status(
     document: Annotated[
-        str | None, typer.Argument(help="Document id or path (default: every document).")
+        str | None, typer.Argument(help=_("Document id or path (default: every document)."))
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Print, per document and target language, segments and words in each state.
-
-    Example: pipeline status article.md
-    """
+    """Print segment and word counts per state."""
     from pipeline.report import status_table
 
     with _open(store) as db:
@@ -132,49 +164,57 @@ def _languages(value: str) -> list[str]:
     return [code.strip() for code in value.split(",") if code.strip()]
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Translate every pending segment: translation memory first, then the model.\n\n"
+        "Results are saved batch by batch: an interrupted run loses at most the batch in "
+        "flight, and running the command again resumes. An unchanged article makes no model "
+        "call.\n\n"
+        "Example: pipeline translate article.md --to my,hi"
+    )
+)
 def translate(
     documents: Annotated[
         list[str] | None,
-        typer.Argument(help="Document ids or paths (default: every document).", show_default=False),
+        typer.Argument(
+            help=_("Document ids or paths (default: every document)."), show_default=False
+        ),
     ] = None,
-    to: Annotated[str, typer.Option("--to", help="Target languages, comma-separated.")] = "",
+    to: Annotated[str, typer.Option("--to", help=_("Target languages, comma-separated."))] = "",
     engine: Annotated[
         str,
         typer.Option(
             "--engine",
-            help="argos (installed models), pseudo (visibly fake, for testing a pipeline), "
-            "or auto (argos where a model is installed, else pseudo, with a warning).",
+            help=_(
+                "argos (installed models), pseudo (visibly fake, for testing a pipeline), "
+                "or auto (argos where a model is installed, else pseudo, with a warning)."
+            ),
         ),
     ] = "argos",
-    beam_size: Annotated[int | None, typer.Option(help="Beam size for decoding.")] = None,
+    beam_size: Annotated[int | None, typer.Option(help=_("Beam size for decoding."))] = None,
     compute_type: Annotated[
-        str | None, typer.Option(help="CTranslate2 compute type (default int8 on CPU).")
+        str | None, typer.Option(help=_("CTranslate2 compute type (default int8 on CPU)."))
     ] = None,
-    inter_threads: Annotated[int | None, typer.Option(help="Parallel translations.")] = None,
-    intra_threads: Annotated[int | None, typer.Option(help="Threads per translation.")] = None,
-    max_batch_size: Annotated[int | None, typer.Option(help="Sentences per model batch.")] = None,
-    device: Annotated[str | None, typer.Option(help="cpu, cuda or auto.")] = None,
+    inter_threads: Annotated[int | None, typer.Option(help=_("Parallel translations."))] = None,
+    intra_threads: Annotated[int | None, typer.Option(help=_("Threads per translation."))] = None,
+    max_batch_size: Annotated[
+        int | None, typer.Option(help=_("Sentences per model batch."))
+    ] = None,
+    device: Annotated[str | None, typer.Option(help=_("cpu, cuda or auto."))] = None,
     max_decoding_length: Annotated[
-        int | None, typer.Option(help="Most tokens decoded per sentence.")
+        int | None, typer.Option(help=_("Most tokens decoded per sentence."))
     ] = None,
-    batch_size: Annotated[int, typer.Option(help="Segments saved per transaction.")] = 256,
+    batch_size: Annotated[int, typer.Option(help=_("Segments saved per transaction."))] = 256,
     store: StoreOption = None,
 ) -> None:
-    """Translate every pending segment: translation memory first, then the model.
-
-    Results are saved batch by batch: an interrupted run loses at most the batch in
-    flight, and running the command again resumes. An unchanged article makes no model call.
-
-    Example: pipeline translate article.md --to my,hi
-    """
+    """Translate every pending segment."""
     from pipeline.cli.progress import progress_bar
     from pipeline.engines.factory import build_engine
     from pipeline.translate import TranslationJob
 
     targets = _languages(to)
     if not targets:
-        raise typer.BadParameter("name at least one target language, e.g. --to my,hi")
+        raise typer.BadParameter(_("name at least one target language, e.g. --to my,hi"))
     options = {
         "beam_size": beam_size,
         "compute_type": compute_type,
@@ -194,7 +234,7 @@ def translate(
                 summaries = job.run(advance)
         except KeyboardInterrupt:
             typer.echo(
-                "interrupted: finished batches are saved; run the same command to resume",
+                _("interrupted: finished batches are saved; run the same command to resume"),
                 err=True,
             )
             raise typer.Exit(130) from None

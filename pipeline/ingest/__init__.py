@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from pipeline.errors import InputError
+from pipeline.i18n import _
 from pipeline.models import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
 from pipeline.segment import Bounds, segment_bounds
 
@@ -215,13 +216,19 @@ def _trim_span(text: str, span: InlineSpan) -> InlineSpan:
 def _reader_for(path: Path) -> tuple[str, str]:
     """Return the (module, format) reading this path, or raise InputError."""
     if path.is_dir():
-        raise InputError(f"{_shown(path)}: is a directory; expected an article file")
+        raise InputError(
+            _("{path}: is a directory; expected an article file").format(path=_shown(path))
+        )
     suffix = path.suffix.lower()
     if suffix not in READERS:
         kind = f"'{path.suffix}'" if path.suffix else "(no extension)"
-        raise InputError(f"{_shown(path)}: unknown file type {kind}; expected .txt, .md or .html")
+        raise InputError(
+            _("{path}: unknown file type {kind}; expected .txt, .md or .html").format(
+                path=_shown(path), kind=kind
+            )
+        )
     if not path.exists():
-        raise InputError(f"{_shown(path)}: no such file")
+        raise InputError(_("{path}: no such file").format(path=_shown(path)))
     return READERS[suffix]
 
 
@@ -240,19 +247,25 @@ def _decode(path: Path, data: bytes) -> str:
     if wide:
         raise InputError(f"{shown}: text is encoded as {wide}; re-save it as UTF-8")
     if b"\x00" in data:
-        raise InputError(f"{shown}: binary file (contains NUL bytes); expected UTF-8 text")
+        raise InputError(
+            _("{path}: binary file (contains NUL bytes); expected UTF-8 text").format(path=shown)
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         byte = data[error.start]
         raise InputError(
-            f"{shown}: not valid UTF-8 (byte 0x{byte:02x} at offset {error.start});"
-            " re-save it as UTF-8"
+            _(
+                "{path}: not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); "
+                "re-save it as UTF-8"
+            ).format(path=shown, byte=byte, offset=error.start)
         ) from error
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
-        detail = " (only whitespace)" if text else ""
-        raise InputError(f"{shown}: file is empty{detail}")
+        message = (
+            _("{path}: file is empty (only whitespace)") if text else _("{path}: file is empty")
+        )
+        raise InputError(message.format(path=shown))
     return text
 
 

@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.errors import StoreError
+from pipeline.i18n import _
+
 if TYPE_CHECKING:
     from pipeline.store.base import Store
 
@@ -18,8 +21,13 @@ def store_location(option: str | None) -> str:
     return option or os.environ.get(STORE_ENV) or DEFAULT_STORE
 
 
-def open_store(location: str) -> Store:
-    """Open (creating or upgrading) the store at a path."""
+def open_store(location: str, *, create: bool = True) -> Store:
+    """Open (upgrading, and with ``create`` creating) the store at a path."""
     from pipeline.store.sqlite import SQLiteStore
 
-    return SQLiteStore(Path(location))
+    path = Path(location)
+    if not create and not path.exists():
+        raise StoreError(
+            _("no store at {path}; add an article with 'pipeline ingest FILE'").format(path=path)
+        )
+    return SQLiteStore(path)

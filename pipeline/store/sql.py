@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.errors import NotFoundError, ReviewError, StoreError
+from pipeline.i18n import _
 from pipeline.models import (
     Document,
     DocumentDraft,
@@ -298,7 +299,11 @@ class SQLStore(ABC):
             latest = self._latest(uri)
             if latest is not None:
                 return latest
-        raise NotFoundError(f"no document {ref!r} in {self.location}; see 'pipeline status'")
+        raise NotFoundError(
+            _("no document {ref} in {store}; see 'pipeline status'").format(
+                ref=repr(ref), store=self.location
+            )
+        )
 
     def segments(self, document_id: int) -> list[Segment]:
         """Return a document's segments in reading order."""

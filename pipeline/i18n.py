@@ -1,0 +1,78 @@
+"""The CLI's own messages through gettext, in the language the user reads.
+
+The language comes from ``--ui-lang`` (seen on the command line before the CLI is built, as
+help texts are made at import), else from ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES`` or
+``LANG``. Catalogs are compiled from ``locales/<lang>/LC_MESSAGES/pipeline.po`` by
+``scripts/i18n compile``; a language without a compiled catalog falls back to English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+DOMAIN = "pipeline"
+LOCALEDIR_ENV = "PIPELINE_LOCALEDIR"
+_ENV_ORDER = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def locale_dirs() -> list[Path]:
+    """Return where compiled catalogs may be: $PIPELINE_LOCALEDIR, the package, the checkout."""
+    dirs = [Path(p) for p in [os.environ.get(LOCALEDIR_ENV)] if p]
+    here = Path(__file__).resolve().parent
+    return [*dirs, here / "locales", here.parent / "locales"]
+
+
+def requested_language(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
+    """Return the UI language asked for on the command line or in the environment.
+
+    >>> requested_language(["pipeline", "--ui-lang", "my", "status"], {})
+    'my'
+    >>> requested_language(["pipeline"], {"LANG": "hi_IN.UTF-8"})
+    'hi'
+    >>> requested_language(["pipeline"], {"LANG": "C.UTF-8"}) is None
+    True
+    """
+    for i, arg in enumerate(argv):
+        if arg == "--ui-lang" and i + 1 < len(argv):
+            return _language_part(argv[i + 1])
+        if arg.startswith("--ui-lang="):
+            return _language_part(arg.partition("=")[2])
+    for name in _ENV_ORDER:
+        value = environ.get(name, "")
+        if value:
+            # LANGUAGE may list several languages, most preferred first.
+            return _language_part(value.split(":")[0])
+    return None
+
+
+def _language_part(value: str) -> str | None:
+    code = value.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+    return None if code in ("", "c", "posix") else code
+
+
+def use_language(lang: str | None) -> None:
+    """Translate messages into lang from now on (English when None or no catalog)."""
+    global _translation
+    _translation = gettext.NullTranslations()
+    if not lang or lang == "en":
+        return
+    for directory in locale_dirs():
+        found = gettext.find(DOMAIN, str(directory), languages=[lang])
+        if found:
+            with open(found, "rb") as mo:
+                _translation = gettext.GNUTranslations(mo)
+            return
+
+
+def _(message: str) -> str:
+    """Return message in the UI language."""
+    return _translation.gettext(message)
+
+
+use_language(requested_language(sys.argv, os.environ))
