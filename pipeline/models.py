@@ -276,6 +276,7 @@ class StatusRow:
     state: State
     segments: int
     words: int
+    pseudo: int = 0
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,15 @@ def status_table(rows: Sequence[StatusRow]) -> str:
         rows, key=lambda r: (r.document_id, r.version, r.uri, r.target_lang)
     ):
         by_state = {r.state: r for r in group}
-        cells = [
-            f"{by_state[s].segments} ({by_state[s].words} w)" if s in by_state else "0 (0 w)"
-            for s in states
-        ]
+        cells = [_cell(by_state[s]) if s in by_state else "0 (0 w)" for s in states]
         lines.append("\t".join([str(doc_id), str(version), lang or "-", *cells, uri]))
     return "\n".join(lines)
+
+
+def _cell(row: StatusRow) -> str:
+    """Render one state's counts; pseudo-translations are named, never passed off as work."""
+    pseudo = f", {row.pseudo} pseudo" if row.pseudo else ""
+    return f"{row.segments} ({row.words} w{pseudo})"
 
 
 def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
@@ -33,7 +36,9 @@ def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
     if not summaries:
         return "nothing to translate"
     return "\n".join(
-        f"{s.source_lang}→{s.target_lang}: {s.translated} translated, {s.reused} reused from "
+        f"{s.source_lang}→{s.target_lang}: {s.translated} "
+        f"{'PSEUDO-translated (not a translation)' if s.pseudo else 'translated'}, "
+        f"{s.reused} reused from "
         f"memory, {s.skipped} skipped (credits), {s.failed} failed, {s.flagged} flagged by QA"
         for s in summaries
     )

@@ -37,6 +37,7 @@ class LanguageSummary:
     skipped: int = 0
     failed: int = 0
     flagged: int = 0
+    pseudo: bool = False
 
 
 @dataclass
@@ -125,6 +126,7 @@ class TranslationJob:
         if not work.machine:
             return
         signature = self.engine.signature(source_lang, lang)
+        work.summary.pseudo = signature.engine == "pseudo"
         # Length-sorted batches waste the least padding in the model.
         sources = sorted(work.machine, key=len)
         for start in range(0, len(sources), self.batch_size):

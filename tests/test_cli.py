@@ -84,10 +84,11 @@ def test_ingest_show_status_translate(seed: Path) -> None:
     code, out, err = cli("translate", str(seed), "--to", "my", "--engine", "pseudo")
     credits = sum(1 for r in rows if r["kind"] == "credit")
     assert code == 0, err
-    assert f"{len(rows) - credits} translated" in out and f"{credits} skipped" in out
+    assert f"{len(rows) - credits} PSEUDO-translated (not a translation)" in out
+    assert f"{credits} skipped" in out
     code, out, _ = cli("status")
     line = next(x for x in out.splitlines() if "\tmy\t" in x)
-    assert f"{len(rows) - credits} (" in line
+    assert f"{len(rows) - credits} (" in line and f"{len(rows) - credits} pseudo)" in line
     code, out, _ = cli("translate", str(seed), "--to", "my", "--engine", "pseudo")
     assert "0 translated" in out
 
@@ -109,7 +110,7 @@ def test_edited_article_keeps_translations_of_unchanged_segments(tmp_path: Path)
     code, out, _ = cli("ingest", str(article))
     assert code == 0 and "version 2" in out and "1 kept" in out
     _, out, _ = cli("translate", str(article), "--to", "hi", "--engine", "pseudo")
-    assert "1 translated" in out
+    assert "1 PSEUDO-translated" in out
 
 
 BAD_INPUTS = {

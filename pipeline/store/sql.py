@@ -494,13 +494,15 @@ class SQLStore(ABC):
                 done = self.translations(doc.id, lang) if lang else {}
                 segs: Counter[State] = Counter()
                 words: Counter[State] = Counter()
+                pseudo: Counter[State] = Counter()
                 for seg in segments:
                     t = done.get(seg.id)
                     state = t.state if t else State.INITIAL
                     segs[state] += 1
                     words[state] += seg.words
+                    pseudo[state] += 1 if t is not None and t.is_pseudo else 0
                 rows.extend(
-                    StatusRow(doc.id, doc.uri, doc.version, lang, s, segs[s], words[s])
+                    StatusRow(doc.id, doc.uri, doc.version, lang, s, segs[s], words[s], pseudo[s])
                     for s in State
                 )
         return rows
