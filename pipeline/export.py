@@ -1,0 +1,359 @@
+"""The export job: resolve documents, stream units from the store, write them in a format.
+
+Units are written as the store yields them, one document at a time, so memory does not grow
+with the store. Every file is written beside its destination under a temporary name and
+renamed into place only when all of an export's files are complete: a failed export leaves
+no half-written file.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from itertools import chain
+from pathlib import Path
+from typing import BinaryIO
+
+from pipeline.errors import LanguageError
+from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
+from pipeline.formats.errors import ExportError, IncompleteArticleError
+from pipeline.models import Document, State, Unit
+from pipeline.store.base import Store
+
+__all__ = [
+    "ExportRequest",
+    "ExportResult",
+    "ExportedFile",
+    "check_articles",
+    "export",
+    "parse_languages",
+    "parse_states",
+    "resolve_documents",
+    "select",
+]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: a format, target languages, documents and states."""
+
+    format: str
+    # Empty: every language the documents have translations into.
+    target_langs: tuple[str, ...] = ()
+    # Document ids, paths or URIs; empty: the latest version of every document.
+    documents: tuple[str, ...] = ()
+    # Empty: every state. A segment with no translation counts as initial.
+    states: tuple[State, ...] = ()
+    allow_draft: bool = False
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """One file an export wrote ("-" for standard output), its languages and unit count."""
+
+    path: str
+    langs: tuple[str, ...]
+    units: int
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    format: str
+    documents: tuple[Document, ...]
+    target_langs: tuple[str, ...]
+    files: tuple[ExportedFile, ...]
+
+    @property
+    def units(self) -> int:
+        """Return the number of units written, over all files."""
+        return sum(file.units for file in self.files)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The documents and languages of one output file, and its name inside a folder."""
+
+    documents: tuple[Document, ...]
+    langs: tuple[str, ...]
+    name: str
+
+
+def parse_languages(value: str | Sequence[str]) -> tuple[str, ...]:
+    """Return language codes from "my,hi" (or a list), each checked with babel.
+
+    >>> parse_languages("my, hi")
+    ('my', 'hi')
+    """
+    from babel import Locale, UnknownLocaleError
+
+    parts = value.split(",") if isinstance(value, str) else [p for v in value for p in v.split(",")]
+    codes = tuple(dict.fromkeys(code.strip() for code in parts if code.strip()))
+    for code in codes:
+        try:
+            Locale.parse(code.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            raise LanguageError(
+                f"unknown language {code!r}; use a code such as my, hi or zh-Hans"
+            ) from None
+    return codes
+
+
+def parse_states(values: Iterable[str]) -> tuple[State, ...]:
+    """Return states from names such as "reviewed", or raise ExportError naming the choices."""
+    states: list[State] = []
+    for value in values:
+        for name in value.split(","):
+            try:
+                states.append(State(name.strip().lower()))
+            except ValueError:
+                choices = ", ".join(s.value for s in State)
+                raise ExportError(
+                    f"unknown state {name.strip()!r}; choose from {choices}"
+                ) from None
+    return tuple(dict.fromkeys(states))
+
+
+def resolve_documents(store: Store, refs: Sequence[str]) -> tuple[Document, ...]:
+    """Return the named documents (or the latest version of every one), each once."""
+    docs = [store.document(ref) for ref in refs] if refs else store.documents()
+    if not docs:
+        raise ExportError(f"no documents in {store.location}; add one with 'pipeline ingest FILE'")
+    return tuple({doc.id: doc for doc in docs}.values())
+
+
+def select(units: Iterable[Unit], langs: Sequence[str], states: Sequence[State]) -> Iterator[Unit]:
+    """Yield the units with a target in a wanted state, each marked with the languages it has.
+
+    A language with no translation counts as initial. Targets in other states are left out,
+    and formats leave the unit out of (or blank in) those languages. With no states, every
+    unit passes unchanged.
+    """
+    if not states:
+        yield from units
+        return
+    wanted = set(states)
+    for unit in units:
+        chosen = frozenset(
+            lang for lang in langs if state_of(unit.translations.get(lang)) in wanted
+        )
+        if chosen:
+            kept = {lang: t for lang, t in unit.translations.items() if lang in chosen}
+            yield Selected(unit.document, unit.segment, kept, chosen)
+
+
+def check_articles(
+    store: Store, documents: Sequence[Document], langs: Sequence[str], allow_draft: bool
+) -> None:
+    """Raise IncompleteArticleError on one line if any article lacks a usable translation."""
+    from pipeline.formats.article import describe_missing, missing
+
+    problems = []
+    for doc in documents:
+        for lang in langs:
+            units = list(store.units([doc.id], [lang]))
+            lacking = missing(units, lang, allow_draft)
+            if lacking:
+                problems.append(describe_missing(doc, lang, lacking, len(units)))
+    if problems:
+        extra = len(problems) - 2
+        more = f" (and {extra} more article{'s' if extra > 1 else ''})" if extra > 0 else ""
+        raise IncompleteArticleError("; ".join(problems[:2]) + more)
+
+
+def export(
+    store: Store,
+    request: ExportRequest,
+    output: Path | BinaryIO,
+    *,
+    created_at: datetime | None = None,
+) -> ExportResult:
+    """Export documents from the store to a file, a folder (one file per part) or a stream."""
+    info = format_info(request.format)
+    documents = resolve_documents(store, request.documents)
+    langs = request.target_langs or _languages_of(store, documents)
+    if info.per_document and request.states:
+        raise ExportError(
+            "--state does not apply to articles: they use reviewed and final translations"
+            " (and drafts with --allow-draft)"
+        )
+    parts = _plan(info, documents, langs)
+    destinations = _destinations(info, parts, output)
+    if info.per_document:
+        check_articles(store, documents, langs, request.allow_draft)
+    sources = {doc.source_lang for doc in documents}
+    options = ExportOptions(
+        target_langs=langs,
+        source_lang=sources.pop() if len(sources) == 1 else "",
+        created_at=created_at or datetime.now(UTC),
+        allow_draft=request.allow_draft,
+        history=store.revisions,
+    )
+    files = _write_parts(store, info, zip(parts, destinations, strict=True), options, request)
+    return ExportResult(info.name, documents, langs, files)
+
+
+def _write_parts(
+    store: Store,
+    info: FormatInfo,
+    parts: Iterable[tuple[_Part, Path | BinaryIO]],
+    options: ExportOptions,
+    request: ExportRequest,
+) -> tuple[ExportedFile, ...]:
+    """Write each part's units; files are renamed into place only when all are written."""
+    write = writer(info.name)
+    written: list[ExportedFile] = []
+    with _Commit() as commit:
+        for part, destination in parts:
+            doc_ids = [doc.id for doc in part.documents]
+            selected = select(store.units(doc_ids, part.langs), part.langs, request.states)
+            units = _Counter(_nonempty(selected, part.langs, request.states))
+            part_options = replace(options, target_langs=part.langs)
+            if isinstance(destination, Path):
+                with commit.open(destination) as out:
+                    write(units, out, part_options)
+            else:
+                write(units, destination, part_options)
+                destination.flush()
+            shown = str(destination) if isinstance(destination, Path) else "-"
+            written.append(ExportedFile(shown, part.langs, units.count))
+    return tuple(written)
+
+
+def _languages_of(store: Store, documents: Sequence[Document]) -> tuple[str, ...]:
+    langs = sorted({lang for doc in documents for lang in store.target_languages(doc.id)})
+    if not langs:
+        raise ExportError("the documents have no translations yet; name languages with --to")
+    return tuple(langs)
+
+
+def _plan(info: FormatInfo, documents: Sequence[Document], langs: Sequence[str]) -> list[_Part]:
+    """Split an export into the files it needs: per document and/or language, or one."""
+    groups: list[tuple[tuple[Document, ...], tuple[str, ...]]]
+    if info.per_document:
+        groups = [((doc,), (lang,)) for doc in documents for lang in langs]
+    elif not info.many_targets:
+        groups = [(tuple(documents), (lang,)) for lang in langs]
+    else:
+        groups = [(tuple(documents), tuple(langs))]
+    names = [_name(info, docs, group_langs) for docs, group_langs in groups]
+    clashes = {name for name in names if names.count(name) > 1}
+    return [
+        _Part(docs, group_langs, _name(info, docs, group_langs, with_id=name in clashes))
+        for (docs, group_langs), name in zip(groups, names, strict=True)
+    ]
+
+
+def _name(
+    info: FormatInfo, docs: Sequence[Document], langs: Sequence[str], with_id: bool = False
+) -> str:
+    """Return a part's file name: "<document stem>[.<lang>].<extension>"."""
+    stem = Path(docs[0].uri).stem if len(docs) == 1 else "export"
+    if with_id:
+        stem += f"-d{docs[0].id}"
+    lang = (
+        f".{langs[0]}" if len(langs) == 1 and (info.per_document or not info.many_targets) else ""
+    )
+    return f"{stem}{lang}.{info.extension or docs[0].format}"
+
+
+def _destinations(
+    info: FormatInfo, parts: Sequence[_Part], output: Path | BinaryIO
+) -> list[Path | BinaryIO]:
+    """Return where each part goes, or raise ExportError if one destination cannot hold them."""
+    if isinstance(output, Path) and output.is_dir():
+        return [output / part.name for part in parts]
+    if len(parts) > 1:
+        why = "document and language" if info.per_document else "target language"
+        shown = "standard output" if not isinstance(output, Path) else str(output)
+        raise ExportError(
+            f"{info.name} writes one file per {why}, {len(parts)} here; -o must be an existing"
+            f" folder, not {shown}"
+        )
+    return [output]
+
+
+def _nonempty(
+    units: Iterable[Unit], langs: Sequence[str], states: Sequence[State]
+) -> Iterator[Unit]:
+    """Yield the units, or raise ExportError before writing anything if there are none."""
+    iterator = iter(units)
+    first = next(iterator, None)
+    if first is None:
+        chosen = " or ".join(s.value for s in states)
+        raise ExportError(f"nothing to export: no segment is {chosen} in {', '.join(langs)}")
+    return chain([first], iterator)
+
+
+class _Counter:
+    """An iterator over units that counts what it yields."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self._units = iter(units)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Unit]:
+        return self
+
+    def __next__(self) -> Unit:
+        unit = next(self._units)
+        self.count += 1
+        return unit
+
+
+class _Commit:
+    """Files written under temporary names, renamed into place together on success."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> _Commit:
+        return self
+
+    @contextmanager
+    def open(self, destination: Path) -> Iterator[BinaryIO]:
+        """Yield a temporary file beside the destination, synced to disk when closed."""
+        temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # Mode 0o666 less the umask: the file ends up as readable as a new file would be.
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as error:
+            raise ExportError(_cannot_write(destination, error)) from None
+        self._pending.append((temporary, destination))
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if kind is not None:
+            self._discard()
+            if isinstance(error, OSError):
+                raise ExportError(_cannot_write(self._last(), error)) from None
+            return
+        try:
+            for temporary, destination in self._pending:
+                os.replace(temporary, destination)
+        except OSError as failure:
+            self._discard()
+            raise ExportError(_cannot_write(self._last(), failure)) from None
+
+    def _last(self) -> Path:
+        return self._pending[-1][1] if self._pending else Path("-")
+
+    def _discard(self) -> None:
+        for temporary, _ in self._pending:
+            temporary.unlink(missing_ok=True)
+
+
+def _cannot_write(path: Path, error: OSError) -> str:
+    """Return one line saying why a file cannot be written."""
+    if error.errno == errno.ENOENT and not path.parent.exists():
+        return f"cannot write {path}: folder {path.parent} does not exist"
+    return f"cannot write {path}: {error.strerror or error}"

@@ -1,0 +1,175 @@
+"""Exchange formats: one module per format, each a pure generator plus a thin writer.
+
+``FORMATS`` maps a format name to the module and function that write it. A module is
+imported only when its format is used, so importing this package pulls in neither lxml nor
+babel. Every writer has the signature of :class:`Writer`: it reads units once, in the order
+the store yields them, and writes encoded chunks as it goes, never the whole file at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import BinaryIO, Protocol, cast
+
+from pipeline import __version__
+from pipeline.formats.errors import UnknownFormatError
+from pipeline.models import Flag, Revision, State, Translation, Unit
+
+__all__ = [
+    "ALIASES",
+    "FORMATS",
+    "PSEUDO_WARNING",
+    "ExportOptions",
+    "FormatInfo",
+    "Selected",
+    "Writer",
+    "exported_in",
+    "flag_line",
+    "format_info",
+    "one_line",
+    "state_of",
+    "write_chunks",
+    "writer",
+    "xml_text",
+]
+
+PSEUDO_WARNING = "PSEUDO-TRANSLATION: not a translation"
+# Characters XML 1.0 cannot hold, even escaped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    """What the export job needs to know about a format before importing it."""
+
+    name: str
+    module: str
+    function: str
+    extension: str
+    description: str
+    # False: one file holds one target language (PO, XLIFF 2.0, articles).
+    many_targets: bool = True
+    # True: one file holds one document (articles).
+    per_document: bool = False
+
+
+FORMATS: dict[str, FormatInfo] = {
+    info.name: info
+    for info in (
+        FormatInfo("xliff12", "xliff12", "write", "xlf", "XLIFF 1.2, one <file> per document"),
+        FormatInfo("xliff20", "xliff20", "write", "xlf", "XLIFF 2.0", many_targets=False),
+        FormatInfo("tmx", "tmx", "write", "tmx", "TMX 1.4b translation memory"),
+        FormatInfo("po", "po", "write", "po", "gettext PO catalog", many_targets=False),
+        FormatInfo("tsv", "table", "write_tsv", "tsv", "tab-separated table"),
+        FormatInfo("csv", "table", "write_csv", "csv", "comma-separated table (RFC 4180)"),
+        FormatInfo("jsonl", "jsonl", "write", "jsonl", "one JSON object per unit"),
+        FormatInfo("bilingual", "bilingual_html", "write", "html", "side-by-side HTML review"),
+        FormatInfo(
+            "article",
+            "article",
+            "write",
+            "",
+            "the translated article in its own format (txt, md, html)",
+            many_targets=False,
+            per_document=True,
+        ),
+    )
+}
+ALIASES = {
+    "xliff": "xliff12",
+    "xlf": "xliff12",
+    "xliff2": "xliff20",
+    "bilingual-html": "bilingual",
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What a writer may need besides the units: languages, dates, history, drafts."""
+
+    target_langs: tuple[str, ...]
+    # The documents' common source language, "" when they differ.
+    source_lang: str = "en"
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    tool_version: str = __version__
+    allow_draft: bool = False
+    # A translation's revisions, oldest first (Store.revisions); None leaves history out.
+    history: Callable[[int], Sequence[Revision]] | None = None
+
+
+@dataclass(frozen=True)
+class Selected(Unit):
+    """A unit that passed a state filter: exported only in ``languages``, with those targets."""
+
+    languages: frozenset[str] = frozenset()
+
+
+def exported_in(unit: Unit, lang: str) -> bool:
+    """Return whether a unit belongs in a language's part of an export (all do, unfiltered)."""
+    return not isinstance(unit, Selected) or lang in unit.languages
+
+
+class Writer(Protocol):
+    """A format's writer: stream units into a binary file."""
+
+    def __call__(self, units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None: ...
+
+
+def format_info(name: str) -> FormatInfo:
+    """Return the format called ``name`` (or one of its aliases), or raise UnknownFormatError."""
+    key = name.strip().lower()
+    info = FORMATS.get(ALIASES.get(key, key))
+    if info is None:
+        raise UnknownFormatError(
+            f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}"
+        )
+    return info
+
+
+def writer(name: str) -> Writer:
+    """Import the module of a format and return its writer."""
+    info = format_info(name)
+    module = importlib.import_module(f"{__name__}.{info.module}")
+    return cast(Writer, getattr(module, info.function))
+
+
+def state_of(translation: Translation | None) -> State:
+    """Return a target's state; no translation at all is ``initial``.
+
+    >>> state_of(None).value
+    'initial'
+    """
+    return translation.state if translation is not None else State.INITIAL
+
+
+def one_line(text: str) -> str:
+    """Return text with every run of whitespace, line breaks included, as one space.
+
+    >>> one_line("two\\nlines  here ")
+    'two lines here'
+    """
+    return " ".join(text.split())
+
+
+def flag_line(flag: Flag) -> str:
+    """Return a QA flag as one line: ``qa error: numbers: 19 is missing``."""
+    return one_line(f"qa {flag.severity.value}: {flag.check}: {flag.message}")
+
+
+def xml_text(text: str) -> str:
+    """Return text with characters XML cannot hold (control codes) replaced by U+FFFD.
+
+    >>> xml_text("bell\\x07") == "bell\\ufffd"
+    True
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def write_chunks(chunks: Iterable[str | bytes], out: BinaryIO) -> None:
+    """Write text (as UTF-8) and bytes chunks to a binary stream as they come."""
+    for chunk in chunks:
+        out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)

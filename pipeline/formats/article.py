@@ -1,0 +1,155 @@
+"""The translated article in its original format (txt, md, html), rebuilt from its skeleton.
+
+Each ``{{p:N}}`` of the skeleton becomes paragraph N's translated segments joined as the
+source was (``join_segments``: spaces, " - " before a credit); HTML is escaped and its
+``<html lang>`` set to the target. Only reviewed and final translations are publishable.
+With ``allow_draft``, drafts and pseudo-translations fill the gaps and the article opens
+with a note saying so (txt/md: a first line; html: a comment and a banner).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import BinaryIO
+
+from pipeline.formats import ExportOptions, write_chunks
+from pipeline.formats.errors import ExportError, IncompleteArticleError
+from pipeline.ingest import rebuild
+from pipeline.models import Document, State, Translation, Unit
+from pipeline.segment import join_segments
+
+PUBLISHABLE = frozenset({State.REVIEWED, State.FINAL})
+# Missing segments named in an error before "and N more".
+SHOWN_MISSING = 8
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_LANG_ATTR = re.compile(r"""\s(?:xml:)?lang\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+_BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"\A\s*<!DOCTYPE[^>]*>\n?", re.IGNORECASE)
+
+
+def usable(t: Translation | None, allow_draft: bool = False) -> bool:
+    """Return whether a translation may stand in the article.
+
+    Reviewed and final text always may; drafts and pseudo-translations only when allowed.
+    """
+    if t is None or not t.text.strip():
+        return False
+    if t.is_pseudo:
+        return allow_draft
+    return t.state in PUBLISHABLE or (allow_draft and t.state is State.TRANSLATED)
+
+
+def missing(units: Iterable[Unit], lang: str, allow_draft: bool = False) -> list[Unit]:
+    """Return the units whose translation into ``lang`` cannot stand in the article."""
+    return [unit for unit in units if not usable(unit.translations.get(lang), allow_draft)]
+
+
+def describe_missing(document: Document, lang: str, units: Sequence[Unit], total: int) -> str:
+    """Return one line naming the segments an article lacks, the list cut after a few."""
+    shown = ", ".join(
+        f"{unit.unit_id} (¶{unit.segment.paragraph}.{unit.segment.sentence})"
+        for unit in units[:SHOWN_MISSING]
+    )
+    more = f" and {len(units) - SHOWN_MISSING} more" if len(units) > SHOWN_MISSING else ""
+    verb = "has" if len(units) == 1 else "have"
+    return (
+        f"{document.uri} ({lang}): {len(units)} of {total} segments {verb} no reviewed or final"
+        f" translation: {shown}{more}; review them, or export with --allow-draft"
+    )
+
+
+@dataclass(frozen=True)
+class Drafts:
+    """How many unpublishable translations an article was built with."""
+
+    drafts: int
+    pseudo: int
+
+    def note(self, lang: str, total: int) -> str:
+        """Return the one-line warning that opens a draft article."""
+        pseudo = ""
+        if self.pseudo:
+            which = "a PSEUDO-TRANSLATION" if self.pseudo == 1 else "PSEUDO-TRANSLATIONS"
+            pseudo = f", {self.pseudo} of them {which} (not a translation at all)"
+        return (
+            f"DRAFT ({lang}), not for publication: {self.drafts} of {total} segments are"
+            f" unreviewed drafts{pseudo}."
+        )
+
+
+def render(units: Sequence[Unit], lang: str, allow_draft: bool = False) -> str:
+    """Return one document's article in ``lang``, or raise IncompleteArticleError."""
+    document = units[0].document
+    lacking = missing(units, lang, allow_draft)
+    if lacking:
+        raise IncompleteArticleError(describe_missing(document, lang, lacking, len(units)))
+    texts = {unit.segment.id: unit.translations[lang] for unit in units}
+    paragraphs = {
+        index: join_segments((unit.segment.kind, texts[unit.segment.id].text) for unit in group)
+        for index, group in groupby(units, key=lambda unit: unit.segment.paragraph)
+    }
+    drafts = Drafts(
+        drafts=sum(t.state not in PUBLISHABLE or t.is_pseudo for t in texts.values()),
+        pseudo=sum(t.is_pseudo for t in texts.values()),
+    )
+    note = drafts.note(lang, len(units)) if drafts.drafts else ""
+    if document.format == "html":
+        body = rebuild(document.skeleton, paragraphs, escape=html.escape)
+        return _mark_html(set_html_lang(body, lang), note)
+    body = rebuild(document.skeleton, paragraphs)
+    return f"{note}\n\n{body}" if note else body
+
+
+def set_html_lang(page: str, lang: str) -> str:
+    """Return the page with its ``<html>`` tag's ``lang`` (and ``dir``) set to the target.
+
+    >>> set_html_lang('<html lang="en">', "my")
+    '<html lang="my">'
+    """
+    from pipeline.formats.bilingual_html import text_direction
+
+    match = _HTML_TAG.search(page)
+    if match is None:
+        return page
+    tag = _LANG_ATTR.sub("", match.group(0))
+    direction = text_direction(lang)
+    extra = f' dir="{direction}"' if direction == "rtl" and " dir=" not in tag else ""
+    tag = f'{tag[:5]} lang="{html.escape(lang)}"{extra}{tag[5:]}'
+    return page[: match.start()] + tag + page[match.end() :]
+
+
+def _mark_html(page: str, note: str) -> str:
+    """Add the draft note as a comment after the doctype and a banner atop the body."""
+    if not note:
+        return page
+    comment = f"<!-- {note.replace('--', '- -')} -->\n"
+    banner = (
+        '\n<div class="pipeline-draft" role="note" style="background:#c00;color:#fff;'
+        f'padding:.5rem 1rem;font-weight:bold">{html.escape(note)}</div>'
+    )
+    doctype = _DOCTYPE.match(page)
+    at = doctype.end() if doctype else 0
+    page = page[:at] + comment + page[at:]
+    body = _BODY_TAG.search(page)
+    if body is None:
+        return page[: at + len(comment)] + banner.lstrip("\n") + "\n" + page[at + len(comment) :]
+    return page[: body.end()] + banner + page[body.end() :]
+
+
+def generate_article(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
+    """Yield the article of one document in the first target language."""
+    held = list(units)
+    if not held:
+        return
+    if len({unit.document.id for unit in held}) > 1:
+        raise ExportError("an article export holds one document; name one, or -o a folder")
+    yield render(held, options.target_langs[0], options.allow_draft)
+
+
+def write(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:
+    """Write one document's translated article."""
+    write_chunks(generate_article(units, options), out)

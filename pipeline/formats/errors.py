@@ -1,0 +1,23 @@
+"""Errors of the export layer, each one line a user can act on."""
+
+from __future__ import annotations
+
+from pipeline.errors import PipelineError
+
+
+class ExportError(PipelineError):
+    """An export cannot be written: bad options, an unwritable path or a failed write."""
+
+    exit_code = 8
+
+
+class UnknownFormatError(ExportError):
+    """The export format named by the user does not exist."""
+
+    exit_code = 2
+
+
+class IncompleteArticleError(ExportError):
+    """An article cannot be exported: some segments have no publishable translation."""
+
+    exit_code = 9

@@ -1,0 +1,80 @@
+"""JSON Lines: one object per unit, every field the store holds, UTF-8, one line each.
+
+``{"id": "s12", "document": {id, uri, version, title, format, source_lang},
+"segment": {id, paragraph, sentence, kind, source, source_hash},
+"targets": {LANG: {text, state, origin, signature, score, author, created_at,
+updated_at, flags, pseudo} | null}}``. ``signature`` is the signature's own JSON object
+(or null); ``flags`` a list of ``{check, severity, message}``; a target language with no
+translation is ``null`` (state initial); one left out by a state filter is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+from pipeline.formats import ExportOptions, exported_in, write_chunks
+from pipeline.models import Translation, Unit
+
+# Line breaks other than LF that str.splitlines() honours: escaped, so a line is one unit.
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
+
+
+def record(unit: Unit, options: ExportOptions) -> dict[str, Any]:
+    """Return the JSON-ready record of one unit."""
+    doc, seg = unit.document, unit.segment
+    return {
+        "id": unit.unit_id,
+        "document": {
+            "id": doc.id,
+            "uri": doc.uri,
+            "version": doc.version,
+            "title": doc.title,
+            "format": doc.format,
+            "source_lang": doc.source_lang,
+        },
+        "segment": {
+            "id": seg.id,
+            "paragraph": seg.paragraph,
+            "sentence": seg.sentence,
+            "kind": seg.kind.value,
+            "source": seg.source,
+            "source_hash": seg.source_hash,
+        },
+        "targets": {
+            lang: _target(unit.translations.get(lang))
+            for lang in options.target_langs
+            if exported_in(unit, lang)
+        },
+    }
+
+
+def _target(t: Translation | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    return {
+        "text": t.text,
+        "state": t.state.value,
+        "origin": t.origin.value,
+        "signature": json.loads(t.signature.to_json()) if t.signature else None,
+        "score": t.score,
+        "author": t.author,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+        "flags": [
+            {"check": f.check, "severity": f.severity.value, "message": f.message} for f in t.flags
+        ],
+        "pseudo": t.is_pseudo,
+    }
+
+
+def generate_jsonl(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
+    """Yield one JSON line per unit."""
+    for unit in units:
+        yield json.dumps(record(unit, options), ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+
+
+def write(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:
+    """Write units as JSON Lines."""
+    write_chunks(generate_jsonl(units, options), out)

@@ -1,0 +1,234 @@
+"""XLIFF 1.2, valid against the strict schema: one ``<file>`` per document and target language.
+
+Each ``<file>`` has ``original`` = the document URI and a header ``<note from="pipeline">``
+with the document id and version; each ``<trans-unit>`` has ``id`` = the unit id
+(``s<segment id>``) and a location ``<context-group>`` (paragraph, sentence, kind).
+
+States, pipeline → XLIFF 1.2 ``<target>`` (``approved="yes"`` on reviewed and final):
+
+- no translation: no ``<target>``
+- initial: ``state="new"``
+- translated, origin mt: ``state="needs-review-translation"``,
+  ``state-qualifier="mt-suggestion"``
+- translated, origin tm: ``state="needs-review-translation"``,
+  ``state-qualifier="leveraged-tm"``
+- translated, origin human or import: ``state="translated"``
+- reviewed: ``state="signed-off"``
+- final: ``state="final"``
+
+Read back (:func:`parse_state`): new, needs-translation → initial; translated,
+needs-review-*, needs-adaptation, needs-l10n → translated; signed-off → reviewed;
+final → final.
+
+Notes carry the origin, the signature, the pseudo warning and one note per QA flag.
+``<alt-trans>`` holds other hypotheses: the memory match a tm translation came from
+(``origin="tm"``) and, when the history has one, the earlier different machine output
+(``alttranstype="previous-version"``, ``origin`` = its engine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC
+from itertools import groupby
+from typing import BinaryIO
+
+from lxml import etree
+
+from pipeline.formats import (
+    PSEUDO_WARNING,
+    ExportOptions,
+    exported_in,
+    flag_line,
+    write_chunks,
+    xml_text,
+)
+from pipeline.models import Document, Origin, Severity, State, Translation, Unit
+
+NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+DATATYPES = {"txt": "plaintext", "html": "html", "md": "x-markdown"}
+
+_STATE_TO_PIPELINE = {
+    "new": State.INITIAL,
+    "needs-translation": State.INITIAL,
+    "translated": State.TRANSLATED,
+    "needs-review-translation": State.TRANSLATED,
+    "needs-review-adaptation": State.TRANSLATED,
+    "needs-review-l10n": State.TRANSLATED,
+    "needs-adaptation": State.TRANSLATED,
+    "needs-l10n": State.TRANSLATED,
+    "signed-off": State.REVIEWED,
+    "final": State.FINAL,
+}
+
+
+def xliff_state(t: Translation) -> tuple[str, str | None]:
+    """Return the XLIFF 1.2 ``state`` and ``state-qualifier`` (or None) of a translation."""
+    if t.state is State.TRANSLATED:
+        if t.origin is Origin.MT:
+            return "needs-review-translation", "mt-suggestion"
+        if t.origin is Origin.TM:
+            return "needs-review-translation", "leveraged-tm"
+        return "translated", None
+    return {
+        State.INITIAL: "new",
+        State.REVIEWED: "signed-off",
+        State.FINAL: "final",
+    }[t.state], None
+
+
+def parse_state(state: str | None, has_target: bool = True) -> State:
+    """Return the pipeline state of an XLIFF 1.2 target state (the inverse of the export).
+
+    >>> parse_state("needs-review-translation").value
+    'translated'
+    >>> parse_state(None, has_target=False).value
+    'initial'
+    """
+    if state is None:
+        return State.TRANSLATED if has_target else State.INITIAL
+    return _STATE_TO_PIPELINE.get(state, State.TRANSLATED)
+
+
+def generate_xliff(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
+    """Yield an XLIFF 1.2 document: one ``<file>`` per document and target language.
+
+    A document's units are held while its files are written, one document at a time.
+    """
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield f'<xliff version="1.2" xmlns="{NAMESPACE}">\n'
+    for _, group in groupby(units, key=lambda unit: unit.document.id):
+        doc_units = list(group)
+        for lang in options.target_langs:
+            chosen = [unit for unit in doc_units if exported_in(unit, lang)]
+            if chosen:
+                yield from _file(chosen, lang, options)
+    yield "</xliff>\n"
+
+
+def _file(units: Sequence[Unit], lang: str, options: ExportOptions) -> Iterator[str]:
+    """Yield one ``<file>`` element: header, then each trans-unit."""
+    doc = units[0].document
+    file = etree.Element(
+        "file",
+        original=xml_text(doc.uri),
+        datatype=DATATYPES.get(doc.format, "plaintext"),
+        date=options.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    file.set("source-language", doc.source_lang)
+    file.set("target-language", lang)
+    file.set("tool-id", "pipeline")
+    file.set("product-name", xml_text(doc.title))
+    opening = etree.tostring(file, encoding="unicode").removesuffix("/>") + ">\n"
+    yield opening
+    yield etree.tostring(_header(doc, options), encoding="unicode", pretty_print=True)
+    yield "<body>\n"
+    for unit in units:
+        element = trans_unit(unit, lang, options)
+        yield etree.tostring(element, encoding="unicode", pretty_print=True)
+    yield "</body>\n</file>\n"
+
+
+def _header(doc: Document, options: ExportOptions) -> etree._Element:
+    header = etree.Element("header")
+    tool = etree.SubElement(header, "tool")
+    tool.set("tool-id", "pipeline")
+    tool.set("tool-name", "pipeline")
+    tool.set("tool-version", options.tool_version)
+    note = etree.SubElement(header, "note", {"from": "pipeline"})
+    note.text = f"document-id: {doc.id}; version: {doc.version}"
+    return header
+
+
+def trans_unit(unit: Unit, lang: str, options: ExportOptions) -> etree._Element:
+    """Return the ``<trans-unit>`` of one unit in one target language."""
+    element = etree.Element("trans-unit", id=unit.unit_id)
+    # Tabs and runs of spaces are text, not layout: readers must keep them.
+    element.set(XML_SPACE, "preserve")
+    source = etree.SubElement(element, "source")
+    source.text = xml_text(unit.segment.source)
+    t = unit.translations.get(lang)
+    if t is not None:
+        _target(element, t, lang)
+    group = etree.SubElement(element, "context-group", purpose="location")
+    for kind, value in (
+        ("x-paragraph", unit.segment.paragraph),
+        ("x-sentence", unit.segment.sentence),
+        ("x-kind", unit.segment.kind.value),
+    ):
+        etree.SubElement(group, "context", {"context-type": kind}).text = str(value)
+    if t is not None:
+        _notes(element, t)
+        _alternatives(element, unit, t, lang, options)
+    return element
+
+
+def _target(element: etree._Element, t: Translation, lang: str) -> None:
+    state, qualifier = xliff_state(t)
+    if t.state in (State.REVIEWED, State.FINAL):
+        element.set("approved", "yes")
+    target = etree.SubElement(element, "target", state=state)
+    if qualifier:
+        target.set("state-qualifier", qualifier)
+    target.set(XML_LANG, lang)
+    target.text = xml_text(t.text)
+
+
+def _notes(element: etree._Element, t: Translation) -> None:
+    """Add the pseudo warning, QA flags, origin and signature as notes."""
+    if t.is_pseudo:
+        _note(element, PSEUDO_WARNING, "pipeline", priority=1)
+    for flag in t.flags:
+        _note(element, flag_line(flag), "qa", priority=1 if flag.severity is Severity.ERROR else 3)
+    details = [f"origin: {t.origin.value}"]
+    if t.author:
+        details.append(f"author: {t.author}")
+    if t.score is not None:
+        details.append(f"score: {t.score!r}")
+    _note(element, "; ".join(details), "pipeline")
+    if t.signature is not None:
+        _note(element, f"signature: {t.signature}", "pipeline")
+
+
+def _note(element: etree._Element, text: str, source: str, priority: int | None = None) -> None:
+    note = etree.SubElement(element, "note", {"from": source, "annotates": "target"})
+    if priority is not None:
+        note.set("priority", str(priority))
+    note.text = xml_text(text)
+
+
+def _alternatives(
+    element: etree._Element, unit: Unit, t: Translation, lang: str, options: ExportOptions
+) -> None:
+    """Add the memory match and the earlier machine output as ``<alt-trans>``."""
+    if t.origin is Origin.TM:
+        alt = etree.SubElement(element, "alt-trans", origin="tm")
+        alt.set("match-quality", "100")
+        etree.SubElement(alt, "source").text = xml_text(unit.segment.source)
+        _alt_target(alt, t.text, lang)
+        if t.signature is not None:
+            etree.SubElement(alt, "note").text = xml_text(f"signature: {t.signature}")
+    if options.history is None:
+        return
+    earlier = [r for r in options.history(t.id) if r.origin is Origin.MT and r.text != t.text]
+    if earlier:
+        previous = earlier[-1]
+        engine = previous.signature.engine if previous.signature else "mt"
+        alt = etree.SubElement(element, "alt-trans", origin=xml_text(engine))
+        alt.set("alttranstype", "previous-version")
+        _alt_target(alt, previous.text, lang)
+        if previous.signature is not None:
+            etree.SubElement(alt, "note").text = xml_text(f"signature: {previous.signature}")
+
+
+def _alt_target(alt: etree._Element, text: str, lang: str) -> None:
+    target = etree.SubElement(alt, "target")
+    target.set(XML_LANG, lang)
+    target.text = xml_text(text)
+
+
+def write(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:
+    """Write units as an XLIFF 1.2 file."""
+    write_chunks(generate_xliff(units, options), out)
