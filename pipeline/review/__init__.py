@@ -1,0 +1,199 @@
+"""Reviewed exchange files coming back: read XLIFF 1.2, XLIFF 2.0 and PO into typed records.
+
+Each format has one reader module with ``read(path) -> ReviewFile``; it is imported only when
+a file of that format is read, so importing this package pulls in neither lxml nor babel.
+Checking the records against the store and writing them is :mod:`pipeline.review.apply`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
+
+from pipeline.models import State
+from pipeline.review.errors import ReviewFileError
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+__all__ = [
+    "ReviewFile",
+    "ReviewUnit",
+    "inline_text",
+    "language_code",
+    "parse_xliff",
+    "read",
+    "reviewer_name",
+]
+
+# Format name -> reader module.
+READERS = {"xliff12": "xliff12", "xliff20": "xliff20", "po": "po"}
+_XLIFF_SUFFIXES = frozenset({".xlf", ".xliff", ".xml"})
+_PO_SUFFIXES = frozenset({".po", ".pot"})
+_PLACEHOLDER_NAMES = frozenset({"FULL NAME", "pipeline"})
+_XLIFF2_ROOT = re.compile(rb"<xliff\b[^>]*\bversion\s*=\s*[\"']2\.")
+
+
+@dataclass(frozen=True)
+class ReviewUnit:
+    """One unit of a reviewed file: what the reviewer left for one source segment.
+
+    ``target`` is None when the unit has no target at all; ``problem`` is set when the
+    reader could make the unit out but not its meaning (an unknown state value, say).
+    """
+
+    unit_id: str
+    source: str
+    target: str | None
+    state: State
+    target_lang: str | None = None
+    reviewer: str | None = None
+    notes: tuple[str, ...] = ()
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewFile:
+    """A reviewed file read into units, with the format it was read as."""
+
+    path: Path
+    format: str
+    units: tuple[ReviewUnit, ...]
+
+
+class Reader(Protocol):
+    """A format module: reads one file or raises ReviewFileError."""
+
+    def read(self, path: Path) -> ReviewFile: ...
+
+
+def read(path: Path) -> ReviewFile:
+    """Read a reviewed XLIFF 1.2, XLIFF 2.0 or PO file, choosing the reader from its content."""
+    fmt = sniff(path, _read_bytes(path))
+    reader = cast(Reader, importlib.import_module(f"{__name__}.{READERS[fmt]}"))
+    found = reader.read(path)
+    if not found.units:
+        raise ReviewFileError(f"{path.name}: no translation units in the file")
+    return found
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ReviewFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ReviewFileError(f"{path}: is a folder, not a review file") from None
+    except OSError as exc:
+        raise ReviewFileError(f"{path}: cannot read it ({exc.strerror})") from None
+
+
+def sniff(path: Path, data: bytes) -> str:
+    """Return the format of a file: xliff12, xliff20 or po.
+
+    >>> sniff(Path("a.po"), b'msgid ""')
+    'po'
+    >>> sniff(Path("a.xlf"), b'<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0">')
+    'xliff20'
+    >>> sniff(Path("a.txt"), b'<?xml version="1.0"?><xliff version="1.2">')
+    'xliff12'
+    """
+    suffix = path.suffix.lower()
+    if suffix in _PO_SUFFIXES:
+        return "po"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if suffix not in _XLIFF_SUFFIXES and not head.startswith(b"<"):
+        if head.startswith((b"msgid", b"msgctxt", b"#")):
+            return "po"
+        raise ReviewFileError(
+            f"{path.name}: not a review file; import XLIFF 1.2 or 2.0 (.xlf) or PO (.po)"
+        )
+    if b"urn:oasis:names:tc:xliff:document:2." in head or _XLIFF2_ROOT.search(head):
+        return "xliff20"
+    # The 1.2 reader checks the root element and version itself and says what is wrong.
+    return "xliff12"
+
+
+def language_code(value: str | None) -> str | None:
+    """Return the primary language subtag of a locale, as the store keys languages.
+
+    >>> language_code("my_MM"), language_code("hi-IN"), language_code(" "), language_code(None)
+    ('my', 'hi', None, None)
+    """
+    if value is None or not value.strip():
+        return None
+    return value.strip().replace("_", "-").split("-")[0].lower()
+
+
+def reviewer_name(value: str | None) -> str | None:
+    """Return a translator header's name without its e-mail address; None for placeholders.
+
+    Placeholders are gettext's ``FULL NAME`` and ``pipeline``, which our own export writes:
+    a file nobody signed names no reviewer.
+
+    >>> reviewer_name("Thida Aung <thida@example.org>"), reviewer_name("FULL NAME <EMAIL@ADDRESS>")
+    ('Thida Aung', None)
+    >>> reviewer_name("pipeline") is None
+    True
+    """
+    if value is None:
+        return None
+    name = value.split("<", 1)[0].strip()
+    if not name or name in _PLACEHOLDER_NAMES:
+        return None
+    return name
+
+
+def parse_xliff(path: Path, major: str) -> _Element:
+    """Parse an XLIFF file safely and return its root, checking the root and major version.
+
+    Entities are never expanded, nothing is fetched, and a file with its own DTD is refused.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    data = _read_bytes(path)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ReviewFileError(f"{path.name}: not well-formed XML ({exc.msg})") from None
+    if root.getroottree().docinfo.internalDTD is not None:
+        # XLIFF needs no DTD of its own; an internal subset is how entity bombs arrive.
+        raise ReviewFileError(f"{path.name}: has an internal DTD subset; refused for safety")
+    if etree.QName(root).localname != "xliff":
+        raise ReviewFileError(
+            f"{path.name}: not XLIFF (root element <{etree.QName(root).localname}>)"
+        )
+    version = root.get("version", "")
+    if version.split(".")[0] != major:
+        shown = version or "no version"
+        raise ReviewFileError(f"{path.name}: XLIFF {shown}, expected XLIFF {major}.x")
+    return root
+
+
+def inline_text(element: _Element, skipped: frozenset[str] = frozenset()) -> str:
+    """Return an element's text with inline markup dropped, skipping native-code elements."""
+    from lxml import etree
+
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            name = etree.QName(child).localname
+            if name == "cp":
+                parts.append(_code_point(child.get("hex", "")))
+            elif name not in skipped:
+                parts.append(inline_text(child, skipped))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _code_point(value: str) -> str:
+    try:
+        return chr(int(value, 16))
+    except ValueError:
+        return ""

@@ -1,0 +1,273 @@
+"""Check a reviewed file against the store, then write its edits as human revisions.
+
+Every unit is checked before anything is written, and the writes are one transaction: an
+import with a conflict writes nothing unless the caller asks to skip the conflicting units.
+A unit whose text and state match the store is left alone, so importing a file twice is a
+no-op the second time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.errors import NotFoundError
+from pipeline.models import (
+    Document,
+    Origin,
+    Segment,
+    State,
+    Translation,
+    TranslationDraft,
+    normalise,
+)
+from pipeline.review import ReviewFile, ReviewUnit, language_code
+from pipeline.review.errors import ReviewImportError
+from pipeline.store.base import Store
+
+__all__ = ["Conflict", "ImportReport", "Plan", "check", "import_review"]
+
+_UNIT_ID = re.compile(r"s(\d+)")
+_APPROVED = (State.REVIEWED, State.FINAL)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Why one unit of a reviewed file cannot be applied."""
+
+    unit_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or '(no id)'}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What checking a reviewed file found: the revisions to write, and what stands in the way."""
+
+    drafts: tuple[TranslationDraft, ...]
+    unchanged: int
+    conflicts: tuple[Conflict, ...]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did; ``stopped`` means conflicts kept it from writing anything."""
+
+    file: str
+    applied: int
+    unchanged: int
+    conflicts: tuple[Conflict, ...] = ()
+    stopped: bool = False
+
+
+def import_review(
+    store: Store,
+    review: ReviewFile,
+    *,
+    to: str | None = None,
+    reviewer: str | None = None,
+    skip_conflicts: bool = False,
+) -> ImportReport:
+    """Check every unit of a reviewed file, then write the edits in one transaction."""
+    name = review.path.name
+    with store.transaction():
+        plan = check(store, review, to=to, reviewer=reviewer)
+        if plan.conflicts and not skip_conflicts:
+            return ImportReport(name, 0, plan.unchanged, plan.conflicts, stopped=True)
+        applied = store.write_translations(plan.drafts)
+    return ImportReport(name, applied, plan.unchanged, plan.conflicts)
+
+
+def check(
+    store: Store, review: ReviewFile, *, to: str | None = None, reviewer: str | None = None
+) -> Plan:
+    """Check each unit against the store and return the revisions it would write."""
+    name = review.path.name
+    if to is None and all(u.target_lang is None for u in review.units):
+        raise ReviewImportError(f"{name}: the file names no target language; give it with --to")
+    lookup = _Lookup(store)
+    outcomes = [_check_unit(lookup, unit, to) for unit in review.units]
+    keys = Counter(o.key for o in outcomes if isinstance(o, _Edit | _Same))
+    drafts: list[TranslationDraft] = []
+    conflicts: list[Conflict] = []
+    unchanged = 0
+    for unit, outcome in zip(review.units, outcomes, strict=True):
+        if isinstance(outcome, Conflict):
+            conflicts.append(outcome)
+        elif keys[outcome.key] > 1:
+            conflicts.append(Conflict(unit.unit_id, "the file has more than one unit for it"))
+        elif isinstance(outcome, _Same):
+            unchanged += 1
+        else:
+            author = reviewer or unit.reviewer
+            if not author:
+                raise ReviewImportError(
+                    f"{name}: the file names no reviewer; give one with --reviewer"
+                )
+            drafts.append(_draft(outcome, unit, author, f"review import {name}"))
+    return Plan(tuple(drafts), unchanged, tuple(conflicts))
+
+
+@dataclass(frozen=True)
+class _Same:
+    """A unit with nothing to write: as stored, or with no target to import."""
+
+    key: tuple[int, str]
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """A unit that changes the translation of a segment in a language."""
+
+    key: tuple[int, str]
+    stored: Translation | None
+
+
+def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict | _Same | _Edit:
+    """Return the first conflict a unit has with the store, or what it would change."""
+
+    def conflict(reason: str) -> Conflict:
+        return Conflict(unit.unit_id, reason)
+
+    if unit.problem:
+        return conflict(unit.problem)
+    segment = lookup.segment(unit.unit_id)
+    if segment is None:
+        return conflict("unknown unit id: no such segment in the store")
+    document = lookup.document(segment.document_id)
+    lang = _language(lookup, unit, to, document)
+    if isinstance(lang, Conflict):
+        return lang
+    if normalise(unit.source) != normalise(segment.source):
+        return conflict("source differs from the stored source (article changed since export)")
+    current = lookup.current(segment, document)
+    if current is None:
+        return conflict("article changed since export: the segment is gone from its new version")
+    key = (current.id, lang)
+    if unit.target is None or not unit.target.strip():
+        if unit.state in _APPROVED:
+            return conflict(f"empty target marked {unit.state}")
+        return _Same(key)
+    if unit.state is State.INITIAL:
+        return _Same(key)
+    stored = lookup.translation(current, lang)
+    if stored is not None and (stored.text, stored.state) == (unit.target, unit.state):
+        return _Same(key)
+    pseudo = stored is not None and stored.is_pseudo and stored.text == unit.target
+    if pseudo and unit.state in _APPROVED:
+        return conflict(f"pseudo-translation marked {unit.state} without a human edit")
+    return _Edit(key, stored)
+
+
+def _language(
+    lookup: _Lookup, unit: ReviewUnit, to: str | None, document: Document
+) -> str | Conflict:
+    """Return the store's code for a unit's target language, or why it is the wrong one."""
+    exported = lookup.languages(document.id)
+    named = unit.target_lang or to
+    if named is None:
+        return Conflict(unit.unit_id, "no target language in the file; give it with --to")
+    lang = _match(named, exported)
+    if to is not None and unit.target_lang is not None and _match(to, exported) != lang:
+        return Conflict(
+            unit.unit_id, f"target language {unit.target_lang} in the file, not --to {to}"
+        )
+    if lang not in exported:
+        shown = ", ".join(exported) or "none"
+        return Conflict(
+            unit.unit_id,
+            f"target language {named} is not one the document was exported for ({shown})",
+        )
+    return lang
+
+
+def _match(tag: str, known: Sequence[str]) -> str:
+    """Return the known language a tag names: exactly, else by its primary subtag.
+
+    >>> _match("my_MM", ["hi", "my"]), _match("pt_BR", ["pt-BR"]), _match("fr", [])
+    ('my', 'pt-BR', 'fr')
+    """
+    wanted = tag.strip().replace("_", "-").lower()
+    for code in known:
+        if code.replace("_", "-").lower() == wanted:
+            return code
+    return language_code(tag) or wanted
+
+
+def _draft(edit: _Edit, unit: ReviewUnit, author: str, note: str) -> TranslationDraft:
+    """Return the human revision for an edit; an approval of unchanged text keeps its signature."""
+    segment_id, lang = edit.key
+    stored = edit.stored
+    kept = stored if stored is not None and stored.text == unit.target else None
+    return TranslationDraft(
+        segment_id=segment_id,
+        target_lang=lang,
+        text=unit.target or "",
+        state=unit.state,
+        origin=Origin.HUMAN,
+        signature=kept.signature if kept else None,
+        score=kept.score if kept else None,
+        author=author,
+        note=note,
+        flags=kept.flags if kept else (),
+    )
+
+
+@dataclass
+class _Lookup:
+    """Cached reads of the store for one import."""
+
+    store: Store
+    _documents: dict[int, Document] = field(default_factory=dict)
+    _latest: dict[str, Document] | None = None
+    _segments: dict[int, list[Segment]] = field(default_factory=dict)
+    _languages: dict[int, list[str]] = field(default_factory=dict)
+    _translations: dict[tuple[int, str], dict[int, Translation]] = field(default_factory=dict)
+
+    def segment(self, unit_id: str) -> Segment | None:
+        """Return the segment a unit id names, or None."""
+        found = _UNIT_ID.fullmatch(unit_id.strip())
+        if found is None:
+            return None
+        try:
+            return self.store.segment(int(found.group(1)))
+        except NotFoundError:
+            return None
+
+    def document(self, document_id: int) -> Document:
+        """Return a document version by id."""
+        if document_id not in self._documents:
+            self._documents[document_id] = self.store.document(str(document_id))
+        return self._documents[document_id]
+
+    def languages(self, document_id: int) -> list[str]:
+        """Return the languages a document version has translations into."""
+        if document_id not in self._languages:
+            self._languages[document_id] = self.store.target_languages(document_id)
+        return self._languages[document_id]
+
+    def current(self, segment: Segment, document: Document) -> Segment | None:
+        """Return the segment of the latest version with this segment's source, or None."""
+        if self._latest is None:
+            self._latest = {d.uri: d for d in self.store.documents()}
+        latest = self._latest.get(document.uri, document)
+        if latest.id == document.id:
+            return segment
+        if latest.id not in self._segments:
+            self._segments[latest.id] = self.store.segments(latest.id)
+        same = [s for s in self._segments[latest.id] if s.source_hash == segment.source_hash]
+        for candidate in same:
+            if (candidate.paragraph, candidate.sentence) == (segment.paragraph, segment.sentence):
+                return candidate
+        return same[0] if same else None
+
+    def translation(self, segment: Segment, lang: str) -> Translation | None:
+        """Return a segment's stored translation into a language, or None."""
+        key = (segment.document_id, lang)
+        if key not in self._translations:
+            self._translations[key] = self.store.translations(segment.document_id, lang)
+        return self._translations[key].get(segment.id)

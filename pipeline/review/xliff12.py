@@ -1,0 +1,83 @@
+"""Read a reviewed XLIFF 1.2 file: one record per trans-unit, states mapped to ours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.models import State
+from pipeline.review import ReviewFile, ReviewUnit, inline_text, parse_xliff
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+# XLIFF 1.2 target states -> ours; "new" and "needs-translation" mean nothing to import yet.
+STATES = {
+    "new": State.INITIAL,
+    "needs-translation": State.INITIAL,
+    "translated": State.TRANSLATED,
+    "needs-review-translation": State.TRANSLATED,
+    "needs-review-adaptation": State.TRANSLATED,
+    "needs-review-l10n": State.TRANSLATED,
+    "needs-adaptation": State.TRANSLATED,
+    "needs-l10n": State.TRANSLATED,
+    "signed-off": State.REVIEWED,
+    "final": State.FINAL,
+}
+# Inline elements whose content is native code, not text.
+NATIVE_CODE = frozenset({"ph", "bpt", "ept", "it"})
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def read(path: Path) -> ReviewFile:
+    """Read every trans-unit of an XLIFF 1.2 file."""
+    root = parse_xliff(path, "1")
+    units = []
+    for file in root.iterfind("{*}file"):
+        lang = file.get("target-language")
+        contacts = _phase_contacts(file)
+        for unit in file.iterfind(".//{*}trans-unit"):
+            units.append(_unit(unit, lang, contacts))
+    return ReviewFile(path, "xliff12", tuple(units))
+
+
+def _unit(unit: _Element, file_lang: str | None, contacts: dict[str, str]) -> ReviewUnit:
+    source = unit.find("{*}source")
+    target = unit.find("{*}target")
+    state, problem = _state(unit, target)
+    if source is None:
+        problem = problem or "no <source> in the unit"
+    phase = unit.get("phase-name") or (target.get("phase-name") if target is not None else None)
+    return ReviewUnit(
+        unit_id=unit.get("id", ""),
+        source=inline_text(source, NATIVE_CODE) if source is not None else "",
+        target=inline_text(target, NATIVE_CODE) if target is not None else None,
+        state=state,
+        target_lang=file_lang or (target.get(_XML_LANG) if target is not None else None),
+        reviewer=contacts.get(phase) if phase else None,
+        notes=tuple((n.text or "").strip() for n in unit.iterfind("{*}note")),
+        problem=problem,
+    )
+
+
+def _state(unit: _Element, target: _Element | None) -> tuple[State, str]:
+    """Return our state for a trans-unit, or a problem when its state value is unknown."""
+    if target is None:
+        return State.INITIAL, ""
+    value = target.get("state")
+    if value is None:
+        approved = unit.get("approved") == "yes"
+        return (State.REVIEWED if approved else State.TRANSLATED), ""
+    state = STATES.get(value)
+    if state is None:
+        return State.INITIAL, f"unknown XLIFF 1.2 state {value!r}"
+    return state, ""
+
+
+def _phase_contacts(file: _Element) -> dict[str, str]:
+    """Return the contact name of each phase in a file's header, by phase name."""
+    return {
+        name: contact
+        for phase in file.iterfind("{*}header/{*}phase-group/{*}phase")
+        if (name := phase.get("phase-name")) and (contact := phase.get("contact-name"))
+    }
