@@ -68,6 +68,7 @@ def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
             typer.echo(_("error: {message}").format(message=exc), err=True)
             raise typer.Exit(exc.exit_code) from None
 
+    wrapper.friendly = True  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -244,13 +245,16 @@ def translate(
 
 
 def _mount_subcommands() -> None:
+    from pipeline.cli import export, review
     from pipeline.cli.models import app as models_app
 
-    for typer_app in (app, models_app):
+    export.register(app)
+    for typer_app in (app, models_app, review.app):
         for info in typer_app.registered_commands:
-            if info.callback is not None:
+            if info.callback is not None and not hasattr(info.callback, "friendly"):
                 info.callback = friendly_errors(info.callback)
     app.add_typer(models_app, name="models")
+    app.add_typer(review.app, name="review")
 
 
 _mount_subcommands()
