@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.models import DocumentDraft, IngestResult
+from pipeline.models import (
+    Document,
+    DocumentDraft,
+    Flag,
+    IngestResult,
+    Segment,
+    Translation,
+    TranslationDraft,
+)
 from pipeline.store.base import Store
 
 
@@ -19,3 +28,53 @@ def read_articles(paths: Sequence[Path], source_lang: str) -> list[DocumentDraft
 def ingest_articles(store: Store, drafts: Sequence[DocumentDraft]) -> list[IngestResult]:
     """Store each article as a new document version unless it is unchanged."""
     return [store.ingest(draft) for draft in drafts]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One QA flag on one stored translation."""
+
+    document: Document
+    segment: Segment
+    translation: Translation
+    flag: Flag
+
+
+def qa_findings(
+    store: Store, documents: Sequence[Document], target_langs: Sequence[str], *, recheck: bool
+) -> list[Finding]:
+    """Return the QA flags of translations; with ``recheck`` run the checks again and save them."""
+    from pipeline.qa import check
+
+    findings: list[Finding] = []
+    for doc in documents:
+        langs = target_langs or store.target_languages(doc.id)
+        for unit in store.units([doc.id], langs):
+            for lang, t in unit.translations.items():
+                if recheck and t.signature is not None and t.signature.engine == "copy":
+                    continue
+                if recheck:
+                    flags = check(
+                        unit.segment.source, t.text, doc.source_lang, lang, pseudo=t.is_pseudo
+                    )
+                    if flags != t.flags:
+                        store.write_translations([_reflagged(t, flags)])
+                        t = replace(t, flags=flags)
+                findings.extend(Finding(doc, unit.segment, t, f) for f in t.flags)
+    return findings
+
+
+def _reflagged(t: Translation, flags: tuple[Flag, ...]) -> TranslationDraft:
+    """Return a draft that changes only a translation's QA flags."""
+    return TranslationDraft(
+        t.segment_id,
+        t.target_lang,
+        t.text,
+        t.state,
+        t.origin,
+        t.signature,
+        t.score,
+        t.author,
+        note="qa recheck",
+        flags=flags,
+    )

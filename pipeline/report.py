@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
+from pipeline.jobs import Finding
 from pipeline.models import State, StatusRow
 from pipeline.translate import LanguageSummary
 
@@ -42,3 +43,16 @@ def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
         f"memory, {s.skipped} skipped (credits), {s.failed} failed, {s.flagged} flagged by QA"
         for s in summaries
     )
+
+
+def qa_table(findings: Sequence[Finding]) -> str:
+    """Render QA findings one per line: document, segment, language, severity, check, message."""
+    if not findings:
+        return "no QA flags"
+    lines = ["doc\tsegment\tposition\ttarget\tseverity\tcheck\tmessage"]
+    lines += [
+        f"{f.document.id}\t{f.segment.id}\t{f.segment.paragraph}.{f.segment.sentence}\t"
+        f"{f.translation.target_lang}\t{f.flag.severity.value}\t{f.flag.check}\t{f.flag.message}"
+        for f in findings
+    ]
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ from pipeline.models import (
     TranslationDraft,
 )
 from pipeline.protect import Masked, mask, unmask
+from pipeline.qa import check as check_quality
 from pipeline.store.base import Store
 
 Progress = Callable[[int], None]
@@ -46,7 +47,7 @@ class Work:
 
     summary: LanguageSummary
     copy: list[Segment] = field(default_factory=list)
-    memory: dict[int, Translation] = field(default_factory=dict)
+    memory: dict[int, tuple[str, Translation]] = field(default_factory=dict)
     machine: dict[str, list[Segment]] = field(default_factory=dict)
 
 
@@ -84,7 +85,7 @@ class TranslationJob:
         found = self.store.memory((s.source_hash for s in rest), target_lang)
         for seg in rest:
             if seg.source_hash in found:
-                work.memory[seg.id] = found[seg.source_hash]
+                work.memory[seg.id] = (seg.source, found[seg.source_hash])
             else:
                 # Identical sources are translated once and stored for each segment.
                 work.machine.setdefault(seg.source, []).append(seg)
@@ -114,8 +115,9 @@ class TranslationJob:
                 None,
                 t.author,
                 note=f"reused reviewed translation {t.id}",
+                flags=check_quality(source, t.text, work.summary.source_lang, lang),
             )
-            for segment_id, t in work.memory.items()
+            for segment_id, (source, t) in work.memory.items()
         ]
         self.store.write_translations(drafts)
         work.summary.skipped += len(work.copy)
@@ -153,10 +155,13 @@ class TranslationJob:
         if not output.strip():
             work.summary.failed += len(segments)
             return []
-        text, flags = unmask(output.strip(), masked)
+        text, mask_flags = unmask(output.strip(), masked)
+        source_lang, lang = work.summary.source_lang, work.summary.target_lang
+        found = check_quality(source, text, source_lang, lang, pseudo=signature.engine == "pseudo")
+        # A lost mask is already reported precisely by unmask: keep one report of it.
+        flags = mask_flags + tuple(f for f in found if not (mask_flags and f.check == "protected"))
         work.summary.translated += len(segments)
         work.summary.flagged += len(segments) if flags else 0
-        lang = work.summary.target_lang
         return [
             TranslationDraft(
                 s.id, lang, text, State.TRANSLATED, Origin.MT, signature, score, "", flags=flags

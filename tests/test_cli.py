@@ -179,3 +179,35 @@ def test_auto_engine_warns_and_marks_pseudo(seed: Path) -> None:
     cli("ingest", str(seed))
     code, _, err = cli("translate", "--to", "hi", "--engine", "auto")
     assert code == 0 and "not a translation" in err
+
+
+def test_qa_lists_flags_and_gates(tmp_path: Path) -> None:
+    """`pipeline qa` lists stored flags; --fail-on error exits non-zero when one is found."""
+    from pipeline.models import Origin, State, TranslationDraft
+    from pipeline.store import open_store
+
+    article = tmp_path / "a.txt"
+    article.write_text("More than 1,500 have been arrested.\n", encoding="utf-8")
+    cli("ingest", str(article))
+    with open_store(str(store_path())) as db:
+        (seg,) = db.segments(1)
+        db.write_translations(
+            [
+                TranslationDraft(
+                    seg.id, "hi", "१,६०० से अधिक लोग गिरफ्तार हुए।", State.TRANSLATED, Origin.HUMAN
+                )
+            ]
+        )
+    code, out, _ = cli("qa")
+    assert code == 0 and out.strip() == "no QA flags"
+    code, out, _ = cli("qa", "--recheck", "--fail-on", "error")
+    assert code == 1 and "\thi\terror\tnumbers\t" in out and "1500" in out
+    code, _, err = cli("qa", "--to", "xx-Klingon")
+    assert code != 0 and "unknown language" in err
+
+
+def test_unknown_target_language_is_one_line(seed: Path) -> None:
+    """An unknown --to code is refused with one line before any work."""
+    cli("ingest", str(seed))
+    code, _, err = cli("translate", "--to", "qq", "--engine", "pseudo")
+    assert code == 2 and err.startswith("error: unknown language 'qq'")

@@ -489,3 +489,33 @@ def test_readers_return_review_files() -> None:
         "reviewed.po": "po",
     }
     assert isinstance(read(DATA / "reviewed.po"), ReviewFile)
+
+
+def test_zawgyi_target_is_converted_recorded_and_checked(seed: Path, tmp_path: Path) -> None:
+    """A Zawgyi target is stored as Unicode, the conversion noted, and QA runs on the edit."""
+    store = seeded_store(seed)
+    seg = next(s for s in latest_segments(store) if "1,500" in s.source)
+    zawgyi = "လူ ၁,၅၀၀ ေက်ာ္ကိုလည္း ဖမ္းဆီးထားသည္။"
+    unicode = "လူ ၁,၅၀၀ ကျော်ကိုလည်း ဖမ်းဆီးထားသည်။"
+    path = write(tmp_path, "z.xlf", xliff12([(f"s{seg.id}", seg.source, zawgyi, "signed-off")]))
+    report = import_review(store, read(path), reviewer="Thida")
+    assert report.applied == 1
+    stored = store.translations(seg.document_id, "my")[seg.id]
+    assert stored.text == unicode and stored.state is State.REVIEWED
+    assert "zawgyi" in store.revisions(stored.id)[-1].note.lower()
+    assert all(f.check != "zawgyi" for f in stored.flags)
+    # The seed says 1,500; the target says ၁,၅၀၀: the same number, so no numbers flag.
+    assert all(f.check != "numbers" for f in stored.flags)
+    again = import_review(store, read(path), reviewer="Thida")
+    assert (again.applied, again.unchanged) == (0, 1)
+
+
+def test_edited_target_gets_fresh_qa_flags(seed: Path, tmp_path: Path) -> None:
+    """A reviewer's text that changes a number is stored with a numbers error."""
+    store = seeded_store(seed)
+    seg = next(s for s in latest_segments(store) if "1,500" in s.source)
+    wrong = "လူ ၁,၆၀၀ ကျော်ကိုလည်း ဖမ်းဆီးထားသည်။"
+    path = write(tmp_path, "n.xlf", xliff12([(f"s{seg.id}", seg.source, wrong, "translated")]))
+    import_review(store, read(path), reviewer="Thida")
+    flags = store.translations(seg.document_id, "my")[seg.id].flags
+    assert [f.check for f in flags if f.severity.value == "error"] == ["numbers", "numbers"]

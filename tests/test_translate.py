@@ -167,3 +167,21 @@ def test_unsupported_pair_names_install_command(store: SQLiteStore) -> None:
         run(store, engine, targets=("hi", "my"))
     assert engine.calls == []
     assert store.translations(store.documents()[0].id, "hi") == {}
+
+
+def test_qa_flags_are_stored_with_machine_output(store: SQLiteStore) -> None:
+    """A changed number in engine output is stored as a QA error on that translation."""
+
+    class Miscounting(Recording):
+        def translate(self, texts: Sequence[str], s: str, t: str) -> list[Hypothesis]:
+            return [Hypothesis(pseudo_translate(x.replace("1,500", "1,600"))) for x in texts]
+
+    doc = store.ingest(article()).document
+    run(store, Miscounting())
+    flagged = {
+        seg.source: store.translations(doc.id, "my")[seg.id].flags for seg in store.segments(doc.id)
+    }
+    numbers = flagged["More than 1,500 have been arrested."]
+    assert [f.check for f in numbers] == ["numbers", "numbers"]
+    assert all(f.severity.value == "error" for f in numbers)
+    assert flagged["Police cross makeshift barricades"] == ()

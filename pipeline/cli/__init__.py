@@ -213,7 +213,7 @@ def translate(
     from pipeline.engines.factory import build_engine
     from pipeline.translate import TranslationJob
 
-    targets = _languages(to)
+    targets = [_language(code) for code in _languages(to)]
     if not targets:
         raise typer.BadParameter(_("name at least one target language, e.g. --to my,hi"))
     options = {
@@ -242,6 +242,60 @@ def translate(
     from pipeline.report import translate_summary
 
     typer.echo(translate_summary(summaries))
+
+
+@app.command(
+    help=_(
+        "List the QA flags of stored translations (numbers, protected spans, punctuation, "
+        "script, length, repetition, Zawgyi ...).\n\n"
+        "With --fail-on, exit non-zero when a flag of that severity or worse is found.\n\n"
+        "Example: pipeline qa article.md --to my --fail-on error"
+    )
+)
+def qa(
+    documents: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help=_("Document ids or paths (default: every document)."), show_default=False
+        ),
+    ] = None,
+    to: Annotated[
+        str, typer.Option("--to", help=_("Target languages, comma-separated (default: all)."))
+    ] = "",
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help=_("error or warning."), show_default=False)
+    ] = None,
+    recheck: Annotated[
+        bool, typer.Option("--recheck", help=_("Run the checks again and save their findings."))
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """List the QA flags of stored translations."""
+    from pipeline.jobs import qa_findings
+    from pipeline.models import Severity
+    from pipeline.qa import fails
+    from pipeline.report import qa_table
+
+    level = None
+    if fail_on is not None:
+        if fail_on not in (Severity.ERROR.value, Severity.WARNING.value):
+            raise typer.BadParameter(_("--fail-on takes error or warning"))
+        level = Severity(fail_on)
+    targets = [_language(code) for code in _languages(to)]
+    with _open(store) as db:
+        docs = [db.document(ref) for ref in documents] if documents else db.documents()
+        findings = qa_findings(db, docs, targets, recheck=recheck)
+    typer.echo(qa_table(findings))
+    if level is not None and fails([f.flag for f in findings], level):
+        raise typer.Exit(1)
+
+
+def _language(code: str) -> str:
+    """Return a validated language code as the user gave it."""
+    from pipeline.locale import parse_language
+
+    parse_language(code)
+    return code
 
 
 def _mount_subcommands() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.errors import NotFoundError
 from pipeline.models import (
@@ -23,6 +23,7 @@ from pipeline.models import (
     TranslationDraft,
     normalise,
 )
+from pipeline.qa import check as check_quality
 from pipeline.review import ReviewFile, ReviewUnit, language_code
 from pipeline.review.errors import ReviewImportError
 from pipeline.store.base import Store
@@ -90,12 +91,13 @@ def check(
     if to is None and all(u.target_lang is None for u in review.units):
         raise ReviewImportError(f"{name}: the file names no target language; give it with --to")
     lookup = _Lookup(store)
-    outcomes = [_check_unit(lookup, unit, to) for unit in review.units]
+    units, changes = _normalised(review.units)
+    outcomes = [_check_unit(lookup, unit, to) for unit in units]
     keys = Counter(o.key for o in outcomes if isinstance(o, _Edit | _Same))
     drafts: list[TranslationDraft] = []
     conflicts: list[Conflict] = []
     unchanged = 0
-    for unit, outcome in zip(review.units, outcomes, strict=True):
+    for unit, outcome in zip(units, outcomes, strict=True):
         if isinstance(outcome, Conflict):
             conflicts.append(outcome)
         elif keys[outcome.key] > 1:
@@ -108,8 +110,27 @@ def check(
                 raise ReviewImportError(
                     f"{name}: the file names no reviewer; give one with --reviewer"
                 )
-            drafts.append(_draft(outcome, unit, author, f"review import {name}"))
+            note = "; ".join([f"review import {name}", *changes.get(unit.unit_id, ())])
+            drafts.append(_draft(outcome, unit, author, note))
     return Plan(tuple(drafts), unchanged, tuple(conflicts))
+
+
+def _normalised(
+    units: Sequence[ReviewUnit],
+) -> tuple[list[ReviewUnit], dict[str, tuple[str, ...]]]:
+    """Return the units with targets in NFC Unicode (Zawgyi converted) and what changed."""
+    from pipeline.burmese import normalise_text
+
+    result: list[ReviewUnit] = []
+    changes: dict[str, tuple[str, ...]] = {}
+    for unit in units:
+        if unit.target:
+            fixed = normalise_text(unit.target, unit.target_lang or "")
+            if fixed.text != unit.target:
+                unit = replace(unit, target=fixed.text)
+                changes[unit.unit_id] = fixed.changes
+        result.append(unit)
+    return result, changes
 
 
 @dataclass(frozen=True)
@@ -125,6 +146,8 @@ class _Edit:
 
     key: tuple[int, str]
     stored: Translation | None
+    source: str
+    source_lang: str
 
 
 def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict | _Same | _Edit:
@@ -160,7 +183,7 @@ def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict |
     pseudo = stored is not None and stored.is_pseudo and stored.text == unit.target
     if pseudo and unit.state in _APPROVED:
         return conflict(f"pseudo-translation marked {unit.state} without a human edit")
-    return _Edit(key, stored)
+    return _Edit(key, stored, current.source, document.source_lang)
 
 
 def _language(
@@ -203,17 +226,18 @@ def _draft(edit: _Edit, unit: ReviewUnit, author: str, note: str) -> Translation
     segment_id, lang = edit.key
     stored = edit.stored
     kept = stored if stored is not None and stored.text == unit.target else None
+    target = unit.target or ""
     return TranslationDraft(
         segment_id=segment_id,
         target_lang=lang,
-        text=unit.target or "",
+        text=target,
         state=unit.state,
         origin=Origin.HUMAN,
         signature=kept.signature if kept else None,
         score=kept.score if kept else None,
         author=author,
         note=note,
-        flags=kept.flags if kept else (),
+        flags=kept.flags if kept else check_quality(edit.source, target, edit.source_lang, lang),
     )
 
 
