@@ -100,6 +100,8 @@ class DocumentDraft:
     content_hash: str
     skeleton: str
     segments: tuple[SegmentDraft, ...]
+    # What reading changed in the text: Zawgyi converted to Unicode, zero-width characters.
+    normalisation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class Document:
     version: int
     skeleton: str
     created_at: str
+    normalisation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

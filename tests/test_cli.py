@@ -211,3 +211,24 @@ def test_unknown_target_language_is_one_line(seed: Path) -> None:
     cli("ingest", str(seed))
     code, _, err = cli("translate", "--to", "qq", "--engine", "pseudo")
     assert code == 2 and err.startswith("error: unknown language 'qq'")
+
+
+def test_zawgyi_article_is_converted_and_recorded(tmp_path: Path) -> None:
+    """A Burmese article typed in Zawgyi is stored as Unicode and the store records it."""
+    from pipeline.store import open_store
+
+    article = tmp_path / "my.txt"
+    article.write_text(
+        "ရန္ကုန္ၿမိဳ႕တြင္ ဆႏၵျပသူမ်ား စုေဝးခဲ့ၾကသည္။ လူ ၁,၅၀၀ ေက်ာ္ကိုလည္း ဖမ္းဆီးထားသည္။\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("ingest", "--lang", "my", str(article))
+    assert code == 0 and "normalised:" in out and "Zawgyi" in out
+    with open_store(str(store_path())) as db:
+        doc = db.document(str(article))
+        sources = [s.source for s in db.segments(doc.id)]
+    assert sources == [
+        "ရန်ကုန်မြို့တွင် ဆန္ဒပြသူများ စုဝေးခဲ့ကြသည်။",
+        "လူ ၁,၅၀၀ ကျော်ကိုလည်း ဖမ်းဆီးထားသည်။",
+    ]
+    assert any("Zawgyi" in change for change in doc.normalisation)

@@ -114,6 +114,8 @@ def ingest(
                     carried=result.carried,
                 )
             )
+            for change in doc.normalisation if result.created else ():
+                typer.echo(_("  normalised: {change}").format(change=change))
 
 
 @app.command(

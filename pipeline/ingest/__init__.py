@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, cast
 
+from pipeline.burmese import normalise_text
 from pipeline.errors import InputError
 from pipeline.i18n import _
 from pipeline.models import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
@@ -100,7 +101,8 @@ def read_article(path: Path, source_lang: str = "en") -> DocumentDraft:
     """Read one article file into a document draft, or raise InputError saying what is wrong."""
     module, fmt = _reader_for(path)
     data = _read_bytes(path)
-    text = _decode(path, data)
+    normalised = normalise_text(_decode(path, data), source_lang)
+    text = normalised.text
     reader = cast(Reader, importlib.import_module(f"{__name__}.{module}"))
     article = reader.parse(text)
     segments = tuple(
@@ -109,7 +111,7 @@ def read_article(path: Path, source_lang: str = "en") -> DocumentDraft:
         for segment in segment_paragraph(index, paragraph, source_lang)
     )
     if not segments:
-        raise InputError(f"{_shown(path)}: no text to translate")
+        raise InputError(_("{path}: no text to translate").format(path=_shown(path)))
     return DocumentDraft(
         uri=str(path.resolve()),
         title=article.title or path.stem,
@@ -118,6 +120,7 @@ def read_article(path: Path, source_lang: str = "en") -> DocumentDraft:
         content_hash=content_hash(data),
         skeleton=article.skeleton,
         segments=segments,
+        normalisation=normalised.changes,
     )
 
 

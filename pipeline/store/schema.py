@@ -66,6 +66,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # 2: QA flags per translation, as a JSON list of [check, severity, message].
     ("ALTER TABLE translations ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'",),
+    # 3: what ingest changed in a document's text (Zawgyi conversion, zero-width characters).
+    ("ALTER TABLE documents ADD COLUMN normalisation TEXT NOT NULL DEFAULT '[]'",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,7 +35,8 @@ from pipeline.store.schema import MIGRATIONS
 Row = Sequence[Any]
 
 _DOCUMENT_COLUMNS = (
-    "id, uri, title, source_lang, format, content_hash, version, skeleton, created_at"
+    "id, uri, title, source_lang, format, content_hash, version, skeleton, created_at,"
+    " normalisation"
 )
 _SEGMENT_COLUMNS = "id, document_id, paragraph, sentence, kind, source, source_hash, inline"
 _TRANSLATION_COLUMNS = (
@@ -84,6 +85,7 @@ def _document(row: Row) -> Document:
         version=row[6],
         skeleton=row[7],
         created_at=row[8],
+        normalisation=tuple(json.loads(row[9])),
     )
 
 
@@ -204,7 +206,8 @@ class SQLStore(ABC):
     def _insert_document(self, draft: DocumentDraft, version: int) -> int:
         row = self._execute(
             "INSERT INTO documents (uri, version, title, source_lang, format, content_hash,"
-            " skeleton, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " skeleton, created_at, normalisation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (
                 draft.uri,
                 version,
@@ -214,6 +217,7 @@ class SQLStore(ABC):
                 draft.content_hash,
                 draft.skeleton,
                 now(),
+                json.dumps(list(draft.normalisation), ensure_ascii=False),
             ),
         ).fetchone()
         return int(row[0])
