@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from pipeline.errors import LanguageError
 from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
@@ -50,6 +50,7 @@ class ExportRequest:
     # Empty: every state. A segment with no translation counts as initial.
     states: tuple[State, ...] = ()
     allow_draft: bool = False
+    digits: Literal["native", "latin"] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,17 @@ def parse_languages(value: str | Sequence[str]) -> tuple[str, ...]:
                 f"unknown language {code!r}; use a code such as my, hi or zh-Hans"
             ) from None
     return codes
+
+
+def parse_digits(value: str | None) -> Literal["native", "latin"] | None:
+    """Return a digits policy from its name, or raise ExportError."""
+    if value is None:
+        return None
+    if value == "native":
+        return "native"
+    if value == "latin":
+        return "latin"
+    raise ExportError(f"--digits takes native or latin, not {value!r}")
 
 
 def parse_states(values: Iterable[str]) -> tuple[State, ...]:
@@ -194,6 +206,7 @@ def export(
         created_at=created_at or datetime.now(UTC),
         allow_draft=request.allow_draft,
         history=store.revisions,
+        digits=request.digits,
     )
     files = _write_parts(store, info, zip(parts, destinations, strict=True), options, request)
     return ExportResult(info.name, documents, langs, files)

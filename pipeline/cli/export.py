@@ -59,6 +59,15 @@ def export(
             "the article then opens with a DRAFT note.",
         ),
     ] = False,
+    digits: Annotated[
+        str | None,
+        typer.Option(
+            "--digits",
+            help="Article: digits in rendered dates, native (၁၂၃, १२३) or latin "
+            "(default: the target locale's own, e.g. Myanmar digits for my).",
+            show_default=False,
+        ),
+    ] = None,
     store: Annotated[
         str | None,
         typer.Option(
@@ -77,7 +86,7 @@ def export(
 
     Example: pipeline export --format xliff12 --to my article.md -o article.my.xlf
     """
-    from pipeline.export import ExportRequest, parse_languages, parse_states
+    from pipeline.export import ExportRequest, parse_digits, parse_languages, parse_states
     from pipeline.export import export as run_export
     from pipeline.formats import format_info
     from pipeline.store import open_store, store_location
@@ -95,9 +104,10 @@ def export(
         documents=tuple(documents or ()),
         states=parse_states(state or ()),
         allow_draft=allow_draft,
+        digits=parse_digits(digits),
     )
     destination = typer.get_binary_stream("stdout") if output == "-" else Path(output)
-    with open_store(store_location(store)) as db:
+    with open_store(store_location(store), create=False) as db:
         result = run_export(db, request, destination)
     for file in result.files:
         where = "standard output" if file.path == "-" else file.path

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import BinaryIO, Protocol, cast
+from typing import BinaryIO, Literal, Protocol, cast
 
 from pipeline import __version__
 from pipeline.formats.errors import UnknownFormatError
@@ -99,6 +99,8 @@ class ExportOptions:
     allow_draft: bool = False
     # A translation's revisions, oldest first (Store.revisions); None leaves history out.
     history: Callable[[int], Sequence[Revision]] | None = None
+    # Digits in dates the pipeline renders itself: "native", "latin", or the locale's default.
+    digits: Literal["native", "latin"] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Each ``{{p:N}}`` of the skeleton becomes paragraph N's translated segments joined as the
 source was (``join_segments``: spaces, " - " before a credit); HTML is escaped and its
-``<html lang>`` set to the target. Only reviewed and final translations are publishable.
+``<html lang>`` set to the target. A dateline holding an ISO date is rendered, not
+translated: the date in the target locale with its digits policy (``pipeline.locale``).
+Only reviewed and final translations are publishable.
 With ``allow_draft``, drafts and pseudo-translations fill the gaps and the article opens
 with a note saying so (txt/md: a first line; html: a comment and a banner).
 """
@@ -19,7 +21,8 @@ from typing import BinaryIO
 from pipeline.formats import ExportOptions, write_chunks
 from pipeline.formats.errors import ExportError, IncompleteArticleError
 from pipeline.ingest import rebuild
-from pipeline.models import Document, State, Translation, Unit
+from pipeline.locale import Digits, render_dateline
+from pipeline.models import Document, SegmentKind, State, Translation, Unit
 from pipeline.segment import join_segments
 
 PUBLISHABLE = frozenset({State.REVIEWED, State.FINAL})
@@ -43,9 +46,24 @@ def usable(t: Translation | None, allow_draft: bool = False) -> bool:
     return t.state in PUBLISHABLE or (allow_draft and t.state is State.TRANSLATED)
 
 
+def dateline(unit: Unit, lang: str, digits: Digits | None = None) -> str | None:
+    """Return a dateline the pipeline renders itself in the target locale, if it holds a date.
+
+    Dates are rendered, not translated: the dateline needs no reviewed translation.
+    """
+    if unit.segment.kind is not SegmentKind.DATELINE:
+        return None
+    rendered = render_dateline(unit.segment.source, lang, digits)
+    return None if rendered == unit.segment.source else rendered
+
+
 def missing(units: Iterable[Unit], lang: str, allow_draft: bool = False) -> list[Unit]:
     """Return the units whose translation into ``lang`` cannot stand in the article."""
-    return [unit for unit in units if not usable(unit.translations.get(lang), allow_draft)]
+    return [
+        unit
+        for unit in units
+        if dateline(unit, lang) is None and not usable(unit.translations.get(lang), allow_draft)
+    ]
 
 
 def describe_missing(document: Document, lang: str, units: Sequence[Unit], total: int) -> str:
@@ -81,15 +99,19 @@ class Drafts:
         )
 
 
-def render(units: Sequence[Unit], lang: str, allow_draft: bool = False) -> str:
+def render(
+    units: Sequence[Unit], lang: str, allow_draft: bool = False, digits: Digits | None = None
+) -> str:
     """Return one document's article in ``lang``, or raise IncompleteArticleError."""
     document = units[0].document
     lacking = missing(units, lang, allow_draft)
     if lacking:
         raise IncompleteArticleError(describe_missing(document, lang, lacking, len(units)))
-    texts = {unit.segment.id: unit.translations[lang] for unit in units}
+    dates = {u.segment.id: d for u in units if (d := dateline(u, lang, digits)) is not None}
+    texts = {u.segment.id: u.translations[lang] for u in units if u.segment.id not in dates}
+    words = {seg_id: t.text for seg_id, t in texts.items()} | dates
     paragraphs = {
-        index: join_segments((unit.segment.kind, texts[unit.segment.id].text) for unit in group)
+        index: join_segments((unit.segment.kind, words[unit.segment.id]) for unit in group)
         for index, group in groupby(units, key=lambda unit: unit.segment.paragraph)
     }
     drafts = Drafts(
@@ -147,7 +169,7 @@ def generate_article(units: Iterable[Unit], options: ExportOptions) -> Iterator[
         return
     if len({unit.document.id for unit in held}) > 1:
         raise ExportError("an article export holds one document; name one, or -o a folder")
-    yield render(held, options.target_langs[0], options.allow_draft)
+    yield render(held, options.target_langs[0], options.allow_draft, options.digits)
 
 
 def write(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:
