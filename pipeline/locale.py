@@ -152,6 +152,14 @@ def display_name(code: str) -> str:
     return parse_language(code).display_name
 
 
+def labelled(code: str) -> str:
+    """Return a code with its names for listings, e.g. "my (Burmese — မြန်မာ)"; else the code."""
+    try:
+        return f"{code} ({display_name(code)})"
+    except LanguageError:
+        return code
+
+
 def _language(lang: str | Language) -> Language:
     return lang if isinstance(lang, Language) else parse_language(lang)
 

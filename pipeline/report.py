@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from pipeline.jobs import Finding
+from pipeline.locale import labelled
 from pipeline.models import State, StatusRow
 from pipeline.translate import LanguageSummary
 
@@ -22,7 +23,8 @@ def status_table(rows: Sequence[StatusRow]) -> str:
     ):
         by_state = {r.state: r for r in group}
         cells = [_cell(by_state[s]) if s in by_state else "0 (0 w)" for s in states]
-        lines.append("\t".join([str(doc_id), str(version), lang or "-", *cells, uri]))
+        target = labelled(lang) if lang else "-"
+        lines.append("\t".join([str(doc_id), str(version), target, *cells, uri]))
     return "\n".join(lines)
 
 
@@ -37,7 +39,7 @@ def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
     if not summaries:
         return "nothing to translate"
     return "\n".join(
-        f"{s.source_lang}→{s.target_lang}: {s.translated} "
+        f"{labelled(s.source_lang)} → {labelled(s.target_lang)}: {s.translated} "
         f"{'PSEUDO-translated (not a translation)' if s.pseudo else 'translated'}, "
         f"{s.reused} reused from "
         f"memory, {s.skipped} skipped (credits), {s.failed} failed, {s.flagged} flagged by QA"

@@ -87,7 +87,7 @@ def test_ingest_show_status_translate(seed: Path) -> None:
     assert f"{len(rows) - credits} PSEUDO-translated (not a translation)" in out
     assert f"{credits} skipped" in out
     code, out, _ = cli("status")
-    line = next(x for x in out.splitlines() if "\tmy\t" in x)
+    line = next(x for x in out.splitlines() if "\tmy (Burmese — မြန်မာ)\t" in x)
     assert f"{len(rows) - credits} (" in line and f"{len(rows) - credits} pseudo)" in line
     code, out, _ = cli("translate", str(seed), "--to", "my", "--engine", "pseudo")
     assert "0 translated" in out

@@ -65,12 +65,12 @@ def test_install_list_remove(argos_dir: Path, tmp_path_factory: pytest.TempPathF
     archive = package_archive(tmp_path_factory)
     code, out = run("install", str(archive))
     assert code == 0
-    assert "installed translate-en_my 1.0 (English (en) → Burmese (my))" in out
+    assert "installed translate-en_my 1.0 (English (en) → Burmese — မြန်မာ (my))" in out
 
     code, out = run("list")
     header, row = out.strip().splitlines()
     assert header.split() == ["CODE", "LANGUAGES", "VERSION", "SIZE", "PATH"]
-    assert row.startswith("translate-en_my  English (en) → Burmese (my)  1.0  ")
+    assert row.startswith("translate-en_my  English (en) → Burmese — မြန်မာ (my)  1.0  ")
     assert " kB " in row or " MB " in row
     assert row.endswith(str(argos_dir / "translate-en_my-1_0"))
 
@@ -106,8 +106,8 @@ def test_available_offline_and_from_cache(tmp_path_factory: pytest.TempPathFacto
     code, out = run("available")
     assert code == 0
     rows = [re.split(r"\s{2,}", line.strip()) for line in out.strip().splitlines()]
-    assert rows[1] == ["translate-en_my", "English (en) → Burmese (my)", "1.9", "installed"]
-    assert rows[2] == ["translate-hi_en", "Hindi (hi) → English (en)", "1.1"]
+    assert rows[1] == ["translate-en_my", "English (en) → Burmese — မြန်မာ (my)", "1.9", "installed"]
+    assert rows[2] == ["translate-hi_en", "Hindi — हिन्दी (hi) → English (en)", "1.1"]
     assert "a cached copy exists" in fails("available", "--refresh")
 
 

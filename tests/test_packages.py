@@ -107,10 +107,11 @@ def test_remove_unknown_package_names_the_list_command() -> None:
 
 
 def test_language_names_come_from_babel() -> None:
-    """Language codes get English names, and unknown codes stay codes."""
-    assert packages.language_name("my") == "Burmese"
+    """Language codes get English and native names, Argos codes too; unknown codes stay codes."""
+    assert packages.language_name("my") == "Burmese — မြန်မာ"
     assert packages.language_name("en") == "English"
-    assert packages.language_name("zt") == "zt"
+    assert packages.language_name("zt").startswith("Chinese")
+    assert packages.language_name("qq") == "qq"
 
 
 # --- the installer's checks -------------------------------------------------------------

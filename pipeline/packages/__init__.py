@@ -97,14 +97,14 @@ def package_code(metadata: dict[str, Any]) -> str:
 
 
 def language_name(code: str) -> str:
-    """Return the English name of a language code, or the code if babel does not know it."""
-    from babel import Locale, UnknownLocaleError
+    """Return a language's English and native names (Burmese — မြန်မာ), else the code."""
+    from pipeline.errors import LanguageError
+    from pipeline.locale import display_name
 
     try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name("en")
-    except (ValueError, TypeError, UnknownLocaleError):
+        return display_name(code)
+    except LanguageError:
         return code
-    return name or code
 
 
 def tokenizer_kind(path: Path) -> TokenizerKind | None:
