@@ -11,8 +11,9 @@ from __future__ import annotations
 import gettext
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 DOMAIN = "pipeline"
 LOCALEDIR_ENV = "PIPELINE_LOCALEDIR"
@@ -73,6 +74,47 @@ def use_language(lang: str | None) -> None:
 def _(message: str) -> str:
     """Return message in the UI language."""
     return _translation.gettext(message)
+
+
+def localise_command(command: Any) -> None:
+    """Translate the help texts of a click command tree in place.
+
+    Typer builds help from docstrings and ``help=`` strings; ``extract_cli`` puts the same
+    texts in the template, so one catalog entry serves each.
+    """
+    if getattr(command, "help", None):
+        command.help = _(command.help)
+    for param in getattr(command, "params", ()):
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        localise_command(sub)
+
+
+Extracted = tuple[int, Any, Any, Any]
+
+
+def extract_cli(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[Extracted]:
+    """Extract for pybabel: ``_()`` calls, ``help=`` strings and command docstrings."""
+    import ast
+    import inspect
+    import io
+
+    from babel.messages.extract import extract_python
+
+    data = fileobj.read()
+    yield from extract_python(io.BytesIO(data), keywords, comment_tags, options)
+    for node in ast.walk(ast.parse(data)):
+        if isinstance(node, ast.keyword) and node.arg == "help":
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                yield node.value.lineno, "_", inspect.cleandoc(node.value.value), []
+        elif isinstance(node, ast.FunctionDef):
+            # A command's help is its docstring, which by convention ends with an example.
+            doc = ast.get_docstring(node)
+            if doc and "Example: pipeline" in doc:
+                yield node.lineno, "_", doc, []
 
 
 use_language(requested_language(sys.argv, os.environ))

@@ -45,7 +45,12 @@ def run(localedir: Path, *args: str, lang_env: str = "C.UTF-8") -> subprocess.Co
 
 def test_template_matches_the_code() -> None:
     """Every message marked in the code is in the template, so catalogs can be updated."""
-    in_code = {msg for _, _, msg, *_ in extract_from_dir(ROOT / "pipeline") if msg}
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = extract_from_dir(ROOT / "pipeline", method_map, options_map)
+    in_code = {msg for _, _, msg, *_ in found if msg}
     with open(LOCALES / "pipeline.pot", "rb") as pot:
         in_template = {m.id for m in read_po(pot) if m.id}
     assert in_code == in_template
@@ -75,6 +80,14 @@ def test_help_in_burmese_by_option(localedir: Path) -> None:
     assert out.returncode == 0
     assert "ဆောင်းပါးများကို အပိုင်းများအဖြစ် ခွဲပြီး" in out.stdout
     assert "ဥပမာ - pipeline ingest article.md" in out.stdout
+
+
+def test_subcommand_help_from_docstrings_is_translated(localedir: Path) -> None:
+    """Help built from a command's docstring and its options' help= shows in Hindi too."""
+    out = run(localedir, "--ui-lang", "hi", "review", "import", "--help")
+    assert out.returncode == 0
+    assert "समीक्षित फ़ाइल को स्टोर से मिलाएँ" in out.stdout
+    assert "किसने समीक्षा की" in out.stdout
 
 
 def test_help_in_hindi_by_environment(localedir: Path) -> None:

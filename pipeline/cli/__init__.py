@@ -317,5 +317,11 @@ _mount_subcommands()
 
 
 def main() -> None:
-    """Run the CLI."""
-    app()
+    """Run the CLI, its help texts in the UI language."""
+    import typer.main
+
+    from pipeline.i18n import localise_command
+
+    command = typer.main.get_command(app)
+    localise_command(command)
+    command()
