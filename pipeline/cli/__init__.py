@@ -301,10 +301,11 @@ def _language(code: str) -> str:
 
 
 def _mount_subcommands() -> None:
-    from pipeline.cli import export, review
+    from pipeline.cli import build, export, review
     from pipeline.cli.models import app as models_app
 
     export.register(app)
+    build.register(models_app)
     for typer_app in (app, models_app, review.app):
         for info in typer_app.registered_commands:
             if info.callback is not None and not hasattr(info.callback, "friendly"):
