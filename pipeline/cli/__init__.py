@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
+from pipeline.cli.options import StoreOption
 from pipeline.errors import PipelineError
 from pipeline.i18n import _
 
@@ -31,15 +32,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help=_("Store file (default: $PIPELINE_STORE, else pipeline.db in this folder)."),
-        show_default=False,
-    ),
-]
 
 
 @app.callback()

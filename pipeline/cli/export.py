@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import StoreOption
 from pipeline.formats import FORMATS
 from pipeline.formats.errors import ExportError
 
@@ -68,14 +69,7 @@ def export(
             show_default=False,
         ),
     ] = None,
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            help="Store file (default: $PIPELINE_STORE, else pipeline.db in this folder).",
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Export documents' segments and translations as TMX, XLIFF, PO, tables, JSONL or HTML.
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import StoreOption
+
 app = typer.Typer(
     name="review",
     help="Import reviewed exchange files (XLIFF 1.2, XLIFF 2.0, PO) as human revisions.\n\n"
@@ -35,14 +37,7 @@ def import_file(
             "--skip-conflicts", help="Apply the units without conflicts, report the rest."
         ),
     ] = False,
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            help="Store file (default: $PIPELINE_STORE, else pipeline.db in this folder).",
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Check a reviewed file against the store, then save its edits as human revisions.
 

@@ -50,7 +50,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 DATATYPES = {"txt": "plaintext", "html": "html", "md": "x-markdown"}
 
-_STATE_TO_PIPELINE = {
+# XLIFF 1.2 target states -> ours (the importer reads with the same table).
+STATES_IN = {
     "new": State.INITIAL,
     "needs-translation": State.INITIAL,
     "translated": State.TRANSLATED,
@@ -89,7 +90,7 @@ def parse_state(state: str | None, has_target: bool = True) -> State:
     """
     if state is None:
         return State.TRANSLATED if has_target else State.INITIAL
-    return _STATE_TO_PIPELINE.get(state, State.TRANSLATED)
+    return STATES_IN.get(state, State.TRANSLATED)
 
 
 def generate_xliff(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:

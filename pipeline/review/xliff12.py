@@ -5,25 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.formats.xliff12 import STATES_IN
 from pipeline.models import State
 from pipeline.review import ReviewFile, ReviewUnit, inline_text, parse_xliff
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-# XLIFF 1.2 target states -> ours; "new" and "needs-translation" mean nothing to import yet.
-STATES = {
-    "new": State.INITIAL,
-    "needs-translation": State.INITIAL,
-    "translated": State.TRANSLATED,
-    "needs-review-translation": State.TRANSLATED,
-    "needs-review-adaptation": State.TRANSLATED,
-    "needs-review-l10n": State.TRANSLATED,
-    "needs-adaptation": State.TRANSLATED,
-    "needs-l10n": State.TRANSLATED,
-    "signed-off": State.REVIEWED,
-    "final": State.FINAL,
-}
 # Inline elements whose content is native code, not text.
 NATIVE_CODE = frozenset({"ph", "bpt", "ept", "it"})
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -68,7 +56,7 @@ def _state(unit: _Element, target: _Element | None) -> tuple[State, str]:
     if value is None:
         approved = unit.get("approved") == "yes"
         return (State.REVIEWED if approved else State.TRANSLATED), ""
-    state = STATES.get(value)
+    state = STATES_IN.get(value)
     if state is None:
         return State.INITIAL, f"unknown XLIFF 1.2 state {value!r}"
     return state, ""
