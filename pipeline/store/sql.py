@@ -7,7 +7,6 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.errors import NotFoundError, ReviewError, StoreError
@@ -15,108 +14,32 @@ from pipeline.i18n import _
 from pipeline.models import (
     Document,
     DocumentDraft,
-    Flag,
     IngestResult,
-    InlineSpan,
-    Origin,
     Revision,
     Segment,
-    SegmentKind,
-    Severity,
-    Signature,
     State,
     StatusRow,
     Translation,
     TranslationDraft,
     Unit,
 )
+from pipeline.store.rows import (
+    DOCUMENT_COLUMNS,
+    REUSABLE,
+    REVISION_COLUMNS,
+    SEGMENT_COLUMNS,
+    TRANSLATION_COLUMNS,
+    Row,
+    document_from,
+    flags_to_json,
+    inline_to_json,
+    now,
+    revision_from,
+    segment_from,
+    signature_from,
+    translation_from,
+)
 from pipeline.store.schema import MIGRATIONS
-
-Row = Sequence[Any]
-
-_DOCUMENT_COLUMNS = (
-    "id, uri, title, source_lang, format, content_hash, version, skeleton, created_at,"
-    " normalisation"
-)
-_SEGMENT_COLUMNS = "id, document_id, paragraph, sentence, kind, source, source_hash, inline"
-_TRANSLATION_COLUMNS = (
-    "t.id, t.segment_id, t.target_lang, t.text, t.state, t.origin, t.signature, t.score,"
-    " t.author, t.created_at, t.updated_at, t.flags"
-)
-# Reviewed work is what a translation memory may reuse.
-_REUSABLE = (State.REVIEWED.value, State.FINAL.value)
-
-
-def now() -> str:
-    """Return the current UTC time as an ISO 8601 string."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _inline_to_json(spans: Iterable[InlineSpan]) -> str:
-    return json.dumps(
-        [[s.start, s.end, s.tag, s.attrs] for s in spans], ensure_ascii=False, sort_keys=True
-    )
-
-
-def _inline_from_json(text: str) -> tuple[InlineSpan, ...]:
-    return tuple(InlineSpan(a, b, tag, attrs) for a, b, tag, attrs in json.loads(text))
-
-
-def _flags_to_json(flags: Iterable[Flag]) -> str:
-    return json.dumps([[f.check, f.severity.value, f.message] for f in flags], ensure_ascii=False)
-
-
-def _flags_from_json(text: str) -> tuple[Flag, ...]:
-    return tuple(Flag(check, Severity(sev), msg) for check, sev, msg in json.loads(text))
-
-
-def _signature(text: str | None) -> Signature | None:
-    return Signature.from_json(text) if text else None
-
-
-def _document(row: Row) -> Document:
-    return Document(
-        id=row[0],
-        uri=row[1],
-        title=row[2],
-        source_lang=row[3],
-        format=row[4],
-        content_hash=row[5],
-        version=row[6],
-        skeleton=row[7],
-        created_at=row[8],
-        normalisation=tuple(json.loads(row[9])),
-    )
-
-
-def _segment(row: Row) -> Segment:
-    return Segment(
-        id=row[0],
-        document_id=row[1],
-        paragraph=row[2],
-        sentence=row[3],
-        kind=SegmentKind(row[4]),
-        source=row[5],
-        source_hash=row[6],
-        inline=_inline_from_json(row[7]),
-    )
-
-
-def _translation(row: Row) -> Translation:
-    return Translation(
-        id=row[0],
-        segment_id=row[1],
-        target_lang=row[2],
-        text=row[3],
-        state=State(row[4]),
-        origin=Origin(row[5]),
-        signature=_signature(row[6]),
-        score=row[7],
-        author=row[8],
-        created_at=row[9],
-        updated_at=row[10],
-        flags=_flags_from_json(row[11]),
-    )
 
 
 class SQLStore(ABC):
@@ -189,7 +112,7 @@ class SQLStore(ABC):
             if latest is not None and latest.content_hash == draft.content_hash:
                 return IngestResult(latest, created=False, segments=0, carried=0)
             version = latest.version + 1 if latest else 1
-            doc_id = self._insert_document(draft, version)
+            doc_id = self._insertdocument_from(draft, version)
             new_segments = self._insert_segments(doc_id, draft)
             carried = self._carry_translations(latest, new_segments) if latest else 0
             document = self.document(str(doc_id))
@@ -197,13 +120,12 @@ class SQLStore(ABC):
 
     def _latest(self, uri: str) -> Document | None:
         row = self._execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE uri = ?"
-            " ORDER BY version DESC LIMIT 1",
+            f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE uri = ? ORDER BY version DESC LIMIT 1",
             (uri,),
         ).fetchone()
-        return _document(row) if row else None
+        return document_from(row) if row else None
 
-    def _insert_document(self, draft: DocumentDraft, version: int) -> int:
+    def _insertdocument_from(self, draft: DocumentDraft, version: int) -> int:
         row = self._execute(
             "INSERT INTO documents (uri, version, title, source_lang, format, content_hash,"
             " skeleton, created_at, normalisation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -235,7 +157,7 @@ class SQLStore(ABC):
                     s.kind.value,
                     s.source,
                     s.source_hash,
-                    _inline_to_json(s.inline),
+                    inline_to_json(s.inline),
                 ),
             ).fetchone()
             segments.append(
@@ -262,7 +184,7 @@ class SQLStore(ABC):
             old_id = by_hash.get(seg.source_hash)
             if old_id is None:
                 continue
-            for t in self._translations_of_segment(old_id):
+            for t in self._translations_ofsegment_from(old_id):
                 drafts.append(
                     TranslationDraft(
                         segment_id=seg.id,
@@ -287,18 +209,18 @@ class SQLStore(ABC):
         )
         where = "" if all_versions else latest
         rows = self._execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents{where} ORDER BY id"
+            f"SELECT {DOCUMENT_COLUMNS} FROM documents{where} ORDER BY id"
         ).fetchall()
-        return [_document(r) for r in rows]
+        return [document_from(r) for r in rows]
 
     def document(self, ref: str) -> Document:
         """Return a document by id, or the latest version of a document by path or URI."""
         if ref.isdigit():
             row = self._execute(
-                f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (int(ref),)
+                f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (int(ref),)
             ).fetchone()
             if row:
-                return _document(row)
+                return document_from(row)
         for uri in _uri_candidates(ref):
             latest = self._latest(uri)
             if latest is not None:
@@ -312,31 +234,31 @@ class SQLStore(ABC):
     def segments(self, document_id: int) -> list[Segment]:
         """Return a document's segments in reading order."""
         rows = self._execute(
-            f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE document_id = ?"
+            f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE document_id = ?"
             " ORDER BY paragraph, sentence",
             (document_id,),
         ).fetchall()
-        return [_segment(r) for r in rows]
+        return [segment_from(r) for r in rows]
 
     # -- translations -------------------------------------------------------------------
 
-    def _translations_of_segment(self, segment_id: int) -> list[Translation]:
+    def _translations_ofsegment_from(self, segment_id: int) -> list[Translation]:
         rows = self._execute(
-            f"SELECT {_TRANSLATION_COLUMNS} FROM translations t WHERE t.segment_id = ?"
+            f"SELECT {TRANSLATION_COLUMNS} FROM translations t WHERE t.segment_id = ?"
             " ORDER BY t.target_lang",
             (segment_id,),
         ).fetchall()
-        return [_translation(r) for r in rows]
+        return [translation_from(r) for r in rows]
 
     def translations(self, document_id: int, target_lang: str) -> dict[int, Translation]:
         """Return a document's translations into a language, keyed by segment id."""
         rows = self._execute(
-            f"SELECT {_TRANSLATION_COLUMNS} FROM translations t"
+            f"SELECT {TRANSLATION_COLUMNS} FROM translations t"
             " JOIN segments s ON s.id = t.segment_id"
             " WHERE s.document_id = ? AND t.target_lang = ?",
             (document_id, target_lang),
         ).fetchall()
-        return {r[1]: _translation(r) for r in rows}
+        return {r[1]: translation_from(r) for r in rows}
 
     def target_languages(self, document_id: int) -> list[str]:
         """Return the languages a document has translations into."""
@@ -353,13 +275,13 @@ class SQLStore(ABC):
         result: list[Segment] = []
         for doc_id in document_ids:
             rows = self._execute(
-                f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE document_id = ?"
+                f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE document_id = ?"
                 " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id = segments.id"
                 " AND t.target_lang = ? AND t.state <> ?)"
                 " ORDER BY paragraph, sentence",
                 (doc_id, target_lang, State.INITIAL.value),
             ).fetchall()
-            result.extend(_segment(r) for r in rows)
+            result.extend(segment_from(r) for r in rows)
         return result
 
     def memory(self, source_hashes: Iterable[str], target_lang: str) -> dict[str, Translation]:
@@ -367,15 +289,15 @@ class SQLStore(ABC):
         found: dict[str, Translation] = {}
         for h in dict.fromkeys(source_hashes):
             row = self._execute(
-                f"SELECT {_TRANSLATION_COLUMNS} FROM translations t"
+                f"SELECT {TRANSLATION_COLUMNS} FROM translations t"
                 " JOIN segments s ON s.id = t.segment_id"
                 " WHERE s.source_hash = ? AND t.target_lang = ? AND t.state IN (?, ?)"
                 " ORDER BY CASE t.state WHEN 'final' THEN 0 ELSE 1 END, t.updated_at DESC"
                 " LIMIT 1",
-                (h, target_lang, *_REUSABLE),
+                (h, target_lang, *REUSABLE),
             ).fetchone()
             if row:
-                found[h] = _translation(row)
+                found[h] = translation_from(row)
         return found
 
     def write_translations(self, drafts: Sequence[TranslationDraft]) -> int:
@@ -400,7 +322,7 @@ class SQLStore(ABC):
                 signature,
                 d.score,
                 d.author,
-                _flags_to_json(d.flags),
+                flags_to_json(d.flags),
             )
             if row is not None and tuple(row[1:]) == values:
                 continue
@@ -430,25 +352,10 @@ class SQLStore(ABC):
     def revisions(self, translation_id: int) -> list[Revision]:
         """Return a translation's history, oldest first."""
         rows = self._execute(
-            "SELECT id, translation_id, text, state, origin, signature, score, author,"
-            " created_at, note FROM revisions WHERE translation_id = ? ORDER BY id",
+            f"SELECT {REVISION_COLUMNS} FROM revisions WHERE translation_id = ? ORDER BY id",
             (translation_id,),
         ).fetchall()
-        return [
-            Revision(
-                id=r[0],
-                translation_id=r[1],
-                text=r[2],
-                state=State(r[3]),
-                origin=Origin(r[4]),
-                signature=_signature(r[5]),
-                score=r[6],
-                author=r[7],
-                created_at=r[8],
-                note=r[9],
-            )
-            for r in rows
-        ]
+        return [revision_from(r) for r in rows]
 
     def units(
         self,
@@ -476,11 +383,11 @@ class SQLStore(ABC):
     def segment(self, segment_id: int) -> Segment:
         """Return one segment by id."""
         row = self._execute(
-            f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE id = ?", (segment_id,)
+            f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE id = ?", (segment_id,)
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no segment {segment_id} in {self.location}")
-        return _segment(row)
+        return segment_from(row)
 
     # -- reports --------------------------------------------------------------------
 
@@ -517,7 +424,7 @@ def _refuse_unedited_pseudo(row: Row | None, draft: TranslationDraft) -> None:
     if draft.state not in (State.REVIEWED, State.FINAL):
         return
     is_pseudo = draft.signature is not None and draft.signature.engine == "pseudo"
-    stored = _signature(row[4]) if row is not None else None
+    stored = signature_from(row[4]) if row is not None else None
     was_pseudo = stored is not None and stored.engine == "pseudo"
     if is_pseudo or (was_pseudo and row is not None and draft.text == row[1]):
         raise ReviewError(
