@@ -20,6 +20,7 @@ LOCALEDIR_ENV = "PIPELINE_LOCALEDIR"
 _ENV_ORDER = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
+_language: str | None = None
 
 
 def locale_dirs() -> list[Path]:
@@ -59,8 +60,9 @@ def _language_part(value: str) -> str | None:
 
 def use_language(lang: str | None) -> None:
     """Translate messages into lang from now on (English when None or no catalog)."""
-    global _translation
+    global _translation, _language
     _translation = gettext.NullTranslations()
+    _language = None
     if not lang or lang == "en":
         return
     for directory in locale_dirs():
@@ -68,7 +70,22 @@ def use_language(lang: str | None) -> None:
         if found:
             with open(found, "rb") as mo:
                 _translation = gettext.GNUTranslations(mo)
+            _language = lang
             return
+
+
+def ui_language() -> str | None:
+    """Return the language messages are shown in, None for English."""
+    return _language
+
+
+def count(number: int) -> str:
+    """Return a count as the UI language writes it (Myanmar digits in Burmese)."""
+    if _language is None:
+        return str(number)
+    from pipeline.locale import format_number
+
+    return format_number(number, _language)
 
 
 def _(message: str) -> str:

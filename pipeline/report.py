@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
+from pipeline.i18n import _, count
 from pipeline.jobs import Finding
 from pipeline.locale import labelled
 from pipeline.models import State, StatusRow
@@ -14,43 +15,67 @@ from pipeline.translate import LanguageSummary
 def status_table(rows: Sequence[StatusRow]) -> str:
     """Render status rows as one line per document and target language."""
     if not rows:
-        return "no documents; add one with 'pipeline ingest FILE'"
+        return _("no documents; add one with 'pipeline ingest FILE'")
     states = list(State)
-    header = ["doc", "version", "target", *(s.value for s in states), "uri"]
+    header = [_("doc"), _("version"), _("target"), *(s.value for s in states), _("uri")]
     lines = ["\t".join(header)]
     for (doc_id, version, uri, lang), group in groupby(
         rows, key=lambda r: (r.document_id, r.version, r.uri, r.target_lang)
     ):
         by_state = {r.state: r for r in group}
-        cells = [_cell(by_state[s]) if s in by_state else "0 (0 w)" for s in states]
+        cells = [_cell(by_state.get(s)) for s in states]
         target = labelled(lang) if lang else "-"
-        lines.append("\t".join([str(doc_id), str(version), target, *cells, uri]))
+        lines.append("\t".join([count(doc_id), count(version), target, *cells, uri]))
     return "\n".join(lines)
 
 
-def _cell(row: StatusRow) -> str:
+def _cell(row: StatusRow | None) -> str:
     """Render one state's counts; pseudo-translations are named, never passed off as work."""
-    pseudo = f", {row.pseudo} pseudo" if row.pseudo else ""
-    return f"{row.segments} ({row.words} w{pseudo})"
+    if row is None:
+        return _("{segments} ({words} w)").format(segments=count(0), words=count(0))
+    if row.pseudo:
+        return _("{segments} ({words} w, {pseudo} pseudo)").format(
+            segments=count(row.segments), words=count(row.words), pseudo=count(row.pseudo)
+        )
+    return _("{segments} ({words} w)").format(segments=count(row.segments), words=count(row.words))
 
 
 def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
     """Render what a translate run did, one line per language pair."""
     if not summaries:
-        return "nothing to translate"
-    return "\n".join(
-        f"{labelled(s.source_lang)} → {labelled(s.target_lang)}: {s.translated} "
-        f"{'PSEUDO-translated (not a translation)' if s.pseudo else 'translated'}, "
-        f"{s.reused} reused from "
-        f"memory, {s.skipped} skipped (credits), {s.failed} failed, {s.flagged} flagged by QA"
-        for s in summaries
-    )
+        return _("nothing to translate")
+    lines = []
+    for s in summaries:
+        message = (
+            _(
+                "{source} → {target}: {translated} PSEUDO-translated (not a translation), "
+                "{reused} reused from memory, {skipped} skipped (credits), {failed} failed, "
+                "{flagged} flagged by QA"
+            )
+            if s.pseudo
+            else _(
+                "{source} → {target}: {translated} translated, {reused} reused from memory, "
+                "{skipped} skipped (credits), {failed} failed, {flagged} flagged by QA"
+            )
+        )
+        lines.append(
+            message.format(
+                source=labelled(s.source_lang),
+                target=labelled(s.target_lang),
+                translated=count(s.translated),
+                reused=count(s.reused),
+                skipped=count(s.skipped),
+                failed=count(s.failed),
+                flagged=count(s.flagged),
+            )
+        )
+    return "\n".join(lines)
 
 
 def qa_table(findings: Sequence[Finding]) -> str:
     """Render QA findings one per line: document, segment, language, severity, check, message."""
     if not findings:
-        return "no QA flags"
+        return _("no QA flags")
     lines = ["doc\tsegment\tposition\ttarget\tseverity\tcheck\tmessage"]
     lines += [
         f"{f.document.id}\t{f.segment.id}\t{f.segment.paragraph}.{f.segment.sentence}\t"

@@ -119,3 +119,16 @@ def test_requested_language_order() -> None:
     env = {"LANGUAGE": "my:en", "LANG": "hi_IN.UTF-8"}
     assert requested_language(["pipeline", "--ui-lang=hi"], env) == "hi"
     assert requested_language(["pipeline"], env) == "my"
+
+
+def test_report_counts_in_burmese_digits(localedir: Path, tmp_path: Path) -> None:
+    """In Burmese, report counts are written with Myanmar digits and labels are Burmese."""
+    article = tmp_path / "a.txt"
+    article.write_text("Police crossed the border. Officials resigned.\n", encoding="utf-8")
+    store = tmp_path / "s.db"
+    assert run(localedir, "ingest", str(article), "--store", str(store)).returncode == 0
+    out = run(localedir, "--ui-lang", "my", "status", "--store", str(store))
+    assert out.returncode == 0
+    header, row = out.stdout.splitlines()
+    assert header.startswith("စာတမ်း\tဗားရှင်း\t")
+    assert row.startswith("၁\t၁\t-\t၂ (၆ လုံး)\t")
