@@ -249,7 +249,19 @@ def test_model_is_loaded_once_and_options_reach_it(
         )
     ]
     assert [c.options["beam_size"] for c in recorder.calls] == [2, 2]
-    assert [c.options["max_batch_size"] for c in recorder.calls] == [16, 16]
+    for call in recorder.calls:
+        size, count = call.options["max_batch_size"], len(call.source)
+        # At most the configured 16, cut so every worker gets as many sub-batches.
+        assert 1 <= size <= 16 and (-(-count // size) % inter == 0 or count < inter)
+
+
+def test_sub_batches_are_shared_evenly_between_workers() -> None:
+    """A call is cut into a multiple of inter_threads sub-batches of near-equal size."""
+    argos = ArgosEngine(max_batch_size=16, inter_threads=2, intra_threads=1)
+    sizes = {n: argos.balanced_batch_size(n) for n in (1, 22, 32, 33, 256, 500)}
+    assert sizes == {1: 1, 22: 11, 32: 16, 33: 9, 256: 16, 500: 16}
+    assert ArgosEngine(max_batch_size=16, inter_threads=1).balanced_batch_size(22) == 11
+    assert ArgosEngine(max_batch_size=0, inter_threads=2).balanced_batch_size(22) == 0
 
 
 def test_signature_records_package_hash_and_options(

@@ -337,6 +337,24 @@ class ArgosEngine:
             out[i] = Hypothesis(loaded.tokenizer.decode(tokens), float(result.scores[0]))
         return out
 
+    def balanced_batch_size(self, count: int) -> int:
+        """Return a sub-batch size that gives every worker the same number of sub-batches.
+
+        CTranslate2 cuts a call into sub-batches of at most ``max_batch_size`` and hands them
+        to its workers: 22 sentences in batches of 16 leave one worker idle for most of the
+        call, while two batches of 11 keep both busy.
+
+        >>> ArgosEngine(max_batch_size=16, inter_threads=2).balanced_batch_size(22)
+        11
+        >>> ArgosEngine(max_batch_size=16, inter_threads=2).balanced_batch_size(500)
+        16
+        """
+        if self.batch_type != "examples" or self.max_batch_size <= 0 or count == 0:
+            return self.max_batch_size
+        batches = -(-count // self.max_batch_size)
+        batches = -(-batches // self.inter_threads) * self.inter_threads
+        return -(-count // batches)
+
     def _translate_batch(
         self, loaded: Runtime, batch: list[list[str]], prefix: list[list[str]] | None
     ) -> list[Any]:
@@ -347,7 +365,7 @@ class ArgosEngine:
             results: list[Any] = loaded.translator.translate_batch(
                 batch,
                 target_prefix=prefix,
-                max_batch_size=self.max_batch_size,
+                max_batch_size=self.balanced_batch_size(len(batch)),
                 batch_type=self.batch_type,
                 beam_size=self.beam_size,
                 max_decoding_length=self.max_decoding_length,
