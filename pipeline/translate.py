@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from pipeline.engines.base import Engine
+from pipeline.engines.base import Engine, Hypothesis
 from pipeline.errors import EngineError
 from pipeline.models import (
     Document,
@@ -68,13 +69,15 @@ class TranslationJob:
         for doc in self.documents:
             by_source[doc.source_lang].append(doc.id)
         pairs = [(s, t) for s in by_source for t in self.targets if s != t]
-        for source_lang, target_lang in pairs:
-            if not self.engine.supports(source_lang, target_lang):
+        self.work = [self._plan_pair(by_source[s], s, t) for s, t in pairs]
+        # Only pairs with work for the model need one: an unchanged article loads nothing.
+        for work in self.work:
+            source_lang, target_lang = work.summary.source_lang, work.summary.target_lang
+            if work.machine and not self.engine.supports(source_lang, target_lang):
                 raise EngineError(
                     f"no {self.engine.name} model for {source_lang}→{target_lang}; install one "
                     f"with 'pipeline models install {source_lang} {target_lang}'"
                 )
-        self.work = [self._plan_pair(by_source[s], s, t) for s, t in pairs]
         return sum(len(w.machine) for w in self.work)
 
     def _plan_pair(self, doc_ids: list[int], source_lang: str, target_lang: str) -> Work:
@@ -131,16 +134,28 @@ class TranslationJob:
         work.summary.pseudo = signature.engine == "pseudo"
         # Length-sorted batches waste the least padding in the model.
         sources = sorted(work.machine, key=len)
-        for start in range(0, len(sources), self.batch_size):
-            batch = sources[start : start + self.batch_size]
+        batches = [
+            sources[i : i + self.batch_size] for i in range(0, len(sources), self.batch_size)
+        ]
+
+        def translate(batch: list[str]) -> tuple[list[Masked], list[Hypothesis]]:
             masked = [mask(text) for text in batch]
-            hypotheses = self.engine.translate([m.text for m in masked], source_lang, lang)
-            drafts = []
-            for text, m, hyp in zip(batch, masked, hypotheses, strict=True):
-                drafts += self._drafts(work, text, m, hyp.text, hyp.score, signature)
-            self.store.write_translations(drafts)
-            if progress:
-                progress(len(batch))
+            return masked, self.engine.translate([m.text for m in masked], source_lang, lang)
+
+        # The model works on the next batch while this thread checks and saves the last one:
+        # CTranslate2 releases the GIL, so QA and the store write cost no model time.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="translate") as pool:
+            ahead = pool.submit(translate, batches[0])
+            for index, batch in enumerate(batches):
+                masked, hypotheses = ahead.result()
+                if index + 1 < len(batches):
+                    ahead = pool.submit(translate, batches[index + 1])
+                drafts = []
+                for text, m, hyp in zip(batch, masked, hypotheses, strict=True):
+                    drafts += self._drafts(work, text, m, hyp.text, hyp.score, signature)
+                self.store.write_translations(drafts)
+                if progress:
+                    progress(len(batch))
 
     def _drafts(
         self,
