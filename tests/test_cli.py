@@ -232,3 +232,24 @@ def test_zawgyi_article_is_converted_and_recorded(tmp_path: Path) -> None:
         "လူ ၁,၅၀၀ ကျော်ကိုလည်း ဖမ်းဆီးထားသည်။",
     ]
     assert any("Zawgyi" in change for change in doc.normalisation)
+
+
+def test_unchanged_article_loads_no_model_code(seed: Path) -> None:
+    """A second translate run with nothing pending imports neither ctranslate2 nor rich."""
+    cli("ingest", str(seed))
+    cli("translate", "--to", "my", "--engine", "pseudo")
+    probe = (
+        "import sys; from pipeline.cli import main;"
+        " sys.argv = ['pipeline', 'translate', '--to', 'my', '--engine', 'argos']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print('LOADED', [m for m in ('ctranslate2', 'rich.progress') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "LOADED []" in out.stdout and "0 translated" in out.stdout
+
+
+def test_unknown_engine_is_one_line(seed: Path) -> None:
+    """An unknown --engine name is refused even when there is nothing to translate."""
+    cli("ingest", str(seed))
+    code, _, err = cli("translate", "--to", "my", "--engine", "deepl")
+    assert code != 0 and "unknown engine 'deepl'" in err

@@ -8,7 +8,10 @@ from contextlib import contextmanager
 
 @contextmanager
 def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    """Yield a function that advances a bar of ``total`` segments."""
+    """Yield a function that advances a bar of ``total`` segments (no bar for none)."""
+    if total == 0:
+        yield lambda n: None
+        return
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -28,7 +31,7 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
         TextColumn("{task.fields[rate]} seg/s"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, disable=total == 0) as bar:
+    with Progress(*columns, console=console) as bar:
         task = bar.add_task(label, total=total, rate="–")
 
         def advance(n: int) -> None:
