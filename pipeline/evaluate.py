@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, PackageError
-from pipeline.models import Signature
+from pipeline.records import Signature
 
 if TYPE_CHECKING:
     from pipeline.engines.argos import ArgosEngine

@@ -22,7 +22,7 @@ from typing import BinaryIO, Literal
 from pipeline.errors import LanguageError
 from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
 from pipeline.formats.errors import ExportError, IncompleteArticleError
-from pipeline.models import Document, State, Unit
+from pipeline.records import Document, State, Unit
 from pipeline.store.base import Store
 
 __all__ = [

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.models import (
+from pipeline.records import (
     Document,
     DocumentDraft,
     Flag,

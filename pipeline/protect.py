@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.models import Flag, Severity
+from pipeline.records import Flag, Severity
 
 _PATTERNS = (
     # URLs: scheme or www., up to whitespace; trailing sentence punctuation is not part of it.

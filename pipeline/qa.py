@@ -1,7 +1,7 @@
 """Quality checks that flag a translation: numbers, protected spans, punctuation, script…
 
 Each check is a small function with one job: it takes a :class:`Pair` and yields
-:class:`~pipeline.models.Flag` objects named after it. :func:`check` runs the registered
+:class:`~pipeline.records.Flag` objects named after it. :func:`check` runs the registered
 checks in order. Errors block publication (``--fail-on error``); warnings ask a reviewer to
 look (``--fail-on warning``).
 """
@@ -18,7 +18,7 @@ from typing import Protocol
 
 from pipeline.burmese import ZAWGYI_THRESHOLD, zawgyi_probability
 from pipeline.locale import parse_digits
-from pipeline.models import Flag, Severity
+from pipeline.records import Flag, Severity
 from pipeline.protect import protected_spans
 
 E, W = Severity.ERROR, Severity.WARNING

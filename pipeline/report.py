@@ -8,7 +8,7 @@ from itertools import groupby
 from pipeline.i18n import _, count
 from pipeline.jobs import Finding
 from pipeline.locale import labelled
-from pipeline.models import State, StatusRow
+from pipeline.records import State, StatusRow
 from pipeline.translate import LanguageSummary
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import sentencex
 
-from pipeline.models import SegmentKind
+from pipeline.records import SegmentKind
 
 Bounds = tuple[int, int]
 Part = tuple[SegmentKind, int, int]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pipeline.engines.base import Engine, Hypothesis
 from pipeline.errors import EngineError
-from pipeline.models import (
+from pipeline.records import (
     Document,
     Origin,
     Segment,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.ingest import read_article
-from pipeline.models import (
+from pipeline.records import (
     Document,
     Flag,
     Origin,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline.errors import NotFoundError
-from pipeline.models import (
+from pipeline.records import (
     DocumentDraft,
     Origin,
     SegmentDraft,
@@ -142,7 +142,7 @@ class StoreContract:
 
     def test_inline_spans_round_trip(self, store: Store) -> None:
         """Inline markup offsets and attributes survive the store."""
-        from pipeline.models import InlineSpan
+        from pipeline.records import InlineSpan
 
         span = InlineSpan(0, 6, "a", {"href": "https://example.org/"})
         seg = SegmentDraft(0, 0, SegmentKind.HEADING, "Police crossed", (span,))
@@ -154,7 +154,7 @@ class StoreContract:
 
     def test_flags_round_trip(self, store: Store) -> None:
         """QA flags written with a translation come back with it."""
-        from pipeline.models import Flag, Severity
+        from pipeline.records import Flag, Severity
 
         doc = store.ingest(draft()).document
         seg = store.segments(doc.id)[0]

@@ -183,7 +183,7 @@ def test_auto_engine_warns_and_marks_pseudo(seed: Path) -> None:
 
 def test_qa_lists_flags_and_gates(tmp_path: Path) -> None:
     """`pipeline qa` lists stored flags; --fail-on error exits non-zero when one is found."""
-    from pipeline.models import Origin, State, TranslationDraft
+    from pipeline.records import Origin, State, TranslationDraft
     from pipeline.store import open_store
 
     article = tmp_path / "a.txt"

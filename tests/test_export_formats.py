@@ -20,7 +20,7 @@ from pipeline.export import ExportRequest, export, parse_digits, select
 from pipeline.formats import ExportOptions, format_info, writer
 from pipeline.formats.errors import ExportError, IncompleteArticleError, UnknownFormatError
 from pipeline.formats.xliff12 import parse_state
-from pipeline.models import Origin, SegmentKind, State, TranslationDraft, Unit
+from pipeline.records import Origin, SegmentKind, State, TranslationDraft, Unit
 from tests.exportkit import PSEUDO, SCHEMAS, SEED, WHEN, Kit, build, review_all
 
 # unit id -> language -> (text, state); a unit with no target in a language maps to ("", initial).

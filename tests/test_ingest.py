@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from pipeline.errors import InputError
 from pipeline.ingest import read_article, rebuild
-from pipeline.models import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
+from pipeline.records import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
 from pipeline.segment import join_segments
 
 K = SegmentKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.engines.pseudo import pseudo_translate
-from pipeline.models import Flag, Severity
+from pipeline.records import Flag, Severity
 from pipeline.protect import mask, unmask
 from pipeline.qa import (
     CHECKS,

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.engines.pseudo import PseudoEngine, pseudo_translate
 from pipeline.ingest import read_article
-from pipeline.models import Origin, Segment, Signature, State, TranslationDraft
+from pipeline.records import Origin, Segment, Signature, State, TranslationDraft
 from pipeline.review import ReviewFile, read
 from pipeline.review.apply import ImportReport, import_review
 from pipeline.review.errors import ReviewFileError, ReviewImportError

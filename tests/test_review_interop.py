@@ -10,7 +10,7 @@ import pytest
 from translate.convert import po2xliff
 from translate.storage import po, xliff, xliff2
 
-from pipeline.models import Origin, Segment, State
+from pipeline.records import Origin, Segment, State
 from pipeline.review import ReviewFile, read
 from pipeline.review.apply import import_review
 from pipeline.store.base import Store

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po, write_po
 from lxml import etree
 
 from pipeline.export import ExportRequest, export
-from pipeline.models import Origin, State
+from pipeline.records import Origin, State
 from pipeline.review import read
 from pipeline.review.apply import ImportReport, import_review
 from pipeline.store.base import Store

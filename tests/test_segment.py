@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.models import SegmentKind
+from pipeline.records import SegmentKind
 from pipeline.segment import (
     classify,
     join_segments,

@@ -10,7 +10,7 @@ import pytest
 from pipeline.engines.base import Hypothesis
 from pipeline.engines.pseudo import PseudoEngine, pseudo_translate
 from pipeline.errors import EngineError
-from pipeline.models import (
+from pipeline.records import (
     DocumentDraft,
     Origin,
     SegmentDraft,

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.models import Origin, SegmentKind, State
+from pipeline.records import Origin, SegmentKind, State
 from pipeline.store import open_store
 from tests.modelkit import isolate_argos, package_archive
 

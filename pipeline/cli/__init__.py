@@ -266,7 +266,7 @@ def qa(
 ) -> None:
     """List the QA flags of stored translations."""
     from pipeline.jobs import qa_findings
-    from pipeline.models import Severity
+    from pipeline.records import Severity
     from pipeline.qa import fails
     from pipeline.report import qa_table
 

@@ -35,7 +35,7 @@ import ctranslate2
 
 from pipeline.engines.base import Hypothesis
 from pipeline.errors import EngineError, PackageError
-from pipeline.models import Signature
+from pipeline.records import Signature
 from pipeline.packages import InstalledPackage, TokenizerKind, installed_packages
 
 DEFAULT_BEAM_SIZE = 2

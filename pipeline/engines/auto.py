@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from pipeline.engines.base import Engine, Hypothesis
 from pipeline.errors import EngineError
-from pipeline.models import Signature
+from pipeline.records import Signature
 
 
 class FallbackEngine:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pipeline.models import Signature
+from pipeline.records import Signature
 
 
 @dataclass(frozen=True)

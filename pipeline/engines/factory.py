@@ -9,7 +9,7 @@ from typing import Any
 from pipeline.engines import ENGINES, load_engine
 from pipeline.engines.auto import FallbackEngine
 from pipeline.engines.base import Engine, Hypothesis
-from pipeline.models import Signature
+from pipeline.records import Signature
 
 
 class LazyEngine:

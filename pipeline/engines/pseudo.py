@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from pipeline import __version__
 from pipeline.engines.base import Hypothesis
-from pipeline.models import Signature
+from pipeline.records import Signature
 
 _ACCENTED = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",

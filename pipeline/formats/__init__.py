@@ -17,7 +17,7 @@ from typing import BinaryIO, Literal, Protocol, cast
 
 from pipeline import __version__
 from pipeline.formats.errors import UnknownFormatError
-from pipeline.models import Flag, Revision, State, Translation, Unit
+from pipeline.records import Flag, Revision, State, Translation, Unit
 
 __all__ = [
     "ALIASES",

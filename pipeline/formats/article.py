@@ -22,7 +22,7 @@ from pipeline.formats import ExportOptions, write_chunks
 from pipeline.formats.errors import ExportError, IncompleteArticleError
 from pipeline.ingest import rebuild
 from pipeline.locale import Digits, render_dateline
-from pipeline.models import Document, SegmentKind, State, Translation, Unit
+from pipeline.records import Document, SegmentKind, State, Translation, Unit
 from pipeline.segment import join_segments
 
 PUBLISHABLE = frozenset({State.REVIEWED, State.FINAL})

@@ -14,7 +14,7 @@ from itertools import chain, groupby
 from typing import BinaryIO
 
 from pipeline.formats import ExportOptions, exported_in, flag_line, state_of, write_chunks
-from pipeline.models import Document, Translation, Unit
+from pipeline.records import Document, Translation, Unit
 
 FONTS = (
     'system-ui, "Noto Sans", "Noto Sans Myanmar", "Padauk", "Myanmar Text",'

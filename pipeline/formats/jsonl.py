@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from pipeline.formats import ExportOptions, exported_in, write_chunks
-from pipeline.models import Translation, Unit
+from pipeline.records import Translation, Unit
 
 # Line breaks other than LF that str.splitlines() honours: escaped, so a line is one unit.
 _LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}

@@ -23,7 +23,7 @@ from pipeline.formats import (
     one_line,
     write_chunks,
 )
-from pipeline.models import State, Translation, Unit
+from pipeline.records import State, Translation, Unit
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"})
 # Used when babel has no gettext plural rule for a language.

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from pipeline.formats import ExportOptions, exported_in, flag_line, state_of, write_chunks
-from pipeline.models import Translation, Unit
+from pipeline.records import Translation, Unit
 
 UNIT_COLUMNS = (
     "id",

@@ -24,7 +24,7 @@ from pipeline.formats import (
     write_chunks,
     xml_text,
 )
-from pipeline.models import Translation, Unit
+from pipeline.records import Translation, Unit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 

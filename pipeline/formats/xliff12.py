@@ -43,7 +43,7 @@ from pipeline.formats import (
     write_chunks,
     xml_text,
 )
-from pipeline.models import Document, Origin, Severity, State, Translation, Unit
+from pipeline.records import Document, Origin, Severity, State, Translation, Unit
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -23,7 +23,7 @@ from pipeline.formats import (
     xml_text,
 )
 from pipeline.formats.errors import ExportError
-from pipeline.models import Document, Severity, State, Translation, Unit
+from pipeline.records import Document, Severity, State, Translation, Unit
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:2.0"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"

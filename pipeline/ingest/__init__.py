@@ -17,7 +17,7 @@ from typing import Protocol, cast
 from pipeline.burmese import normalise_text
 from pipeline.errors import InputError
 from pipeline.i18n import _
-from pipeline.models import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
+from pipeline.records import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
 from pipeline.segment import Bounds, segment_bounds
 
 __all__ = [

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from pipeline.ingest import Article, InlineText, Paragraph, placeholder
-from pipeline.models import SegmentKind
+from pipeline.records import SegmentKind
 
 _BLOCKS = """address article aside blockquote body caption center dd details dialog div dl dt
 fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li main

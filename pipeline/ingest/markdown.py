@@ -8,7 +8,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.ingest import Article, InlineText, Paragraph, placeholder
-from pipeline.models import SegmentKind
+from pipeline.records import SegmentKind
 
 _SPAN_TAGS = {"em_open": "em", "strong_open": "strong", "link_open": "a", "s_open": "s"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.ingest import Article, Paragraph, placeholder
-from pipeline.models import SegmentKind
+from pipeline.records import SegmentKind
 from pipeline.segment import paragraph_bounds
 
 _LINE = re.compile(r"[^\n]+")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
-from pipeline.models import State
+from pipeline.records import State
 from pipeline.review.errors import ReviewFileError
 
 if TYPE_CHECKING:

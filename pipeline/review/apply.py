@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.errors import NotFoundError
-from pipeline.models import (
+from pipeline.records import (
     Document,
     Origin,
     Segment,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.models import State
+from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit, reviewer_name
 from pipeline.review.errors import ReviewFileError
 

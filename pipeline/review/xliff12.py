@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.formats.xliff12 import STATES_IN
-from pipeline.models import State
+from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit, inline_text, parse_xliff
 
 if TYPE_CHECKING:

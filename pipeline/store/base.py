@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from pipeline.models import (
+from pipeline.records import (
     Document,
     DocumentDraft,
     IngestResult,

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.models import (
+from pipeline import inline
+from pipeline.records import (
+    Code,
     Document,
     Flag,
     InlineSpan,
@@ -27,10 +29,10 @@ DOCUMENT_COLUMNS = (
     "id, uri, title, source_lang, format, content_hash, version, skeleton, created_at,"
     " normalisation"
 )
-SEGMENT_COLUMNS = "id, document_id, paragraph, sentence, kind, source, source_hash, inline"
+SEGMENT_COLUMNS = "id, document_id, paragraph, sentence, kind, source, source_hash, inline, codes"
 TRANSLATION_COLUMNS = (
     "t.id, t.segment_id, t.target_lang, t.text, t.state, t.origin, t.signature, t.score,"
-    " t.author, t.created_at, t.updated_at, t.flags"
+    " t.author, t.created_at, t.updated_at, t.flags, t.codes"
 )
 # Reviewed work is what a translation memory may reuse.
 REUSABLE = (State.REVIEWED.value, State.FINAL.value)
@@ -51,6 +53,15 @@ def inline_to_json(spans: Iterable[InlineSpan]) -> str:
 def _inline_from_json(text: str) -> tuple[InlineSpan, ...]:
     """Return the inline spans stored as JSON."""
     return tuple(InlineSpan(a, b, tag, attrs) for a, b, tag, attrs in json.loads(text))
+
+
+def codes_to_json(codes: Iterable[Code]) -> str:
+    """Return inline codes as the JSON stored with a segment or translation."""
+    return json.dumps(inline.codes_to_json(codes), ensure_ascii=False)
+
+
+def _codes_from_json(text: str) -> tuple[Code, ...]:
+    return inline.codes_from_json(json.loads(text))
 
 
 def flags_to_json(flags: Iterable[Flag]) -> str:
@@ -95,6 +106,7 @@ def segment_from(row: Row) -> Segment:
         source=row[5],
         source_hash=row[6],
         inline=_inline_from_json(row[7]),
+        codes=_codes_from_json(row[8]),
     )
 
 
@@ -113,11 +125,12 @@ def translation_from(row: Row) -> Translation:
         created_at=row[9],
         updated_at=row[10],
         flags=_flags_from_json(row[11]),
+        codes=_codes_from_json(row[12]),
     )
 
 
 REVISION_COLUMNS = (
-    "id, translation_id, text, state, origin, signature, score, author, created_at, note"
+    "id, translation_id, text, state, origin, signature, score, author, created_at, note, codes"
 )
 
 
@@ -134,4 +147,5 @@ def revision_from(row: Row) -> Revision:
         author=row[7],
         created_at=row[8],
         note=row[9],
+        codes=_codes_from_json(row[10]),
     )

@@ -68,6 +68,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("ALTER TABLE translations ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'",),
     # 3: what ingest changed in a document's text (Zawgyi conversion, zero-width characters).
     ("ALTER TABLE documents ADD COLUMN normalisation TEXT NOT NULL DEFAULT '[]'",),
+    # 4: inline codes (pipeline.inline), as JSON lists, on sources, translations and history.
+    # Earlier documents keep no codes: they rebuild as plain text until ingested anew.
+    (
+        "ALTER TABLE segments ADD COLUMN codes TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE translations ADD COLUMN codes TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE revisions ADD COLUMN codes TEXT NOT NULL DEFAULT '[]'",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from pipeline import inline
 from pipeline.errors import NotFoundError, ReviewError, StoreError
 from pipeline.i18n import _
-from pipeline.models import (
+from pipeline.records import (
     Document,
     DocumentDraft,
     IngestResult,
@@ -31,6 +32,7 @@ from pipeline.store.rows import (
     TRANSLATION_COLUMNS,
     Row,
     document_from,
+    codes_to_json,
     flags_to_json,
     inline_to_json,
     now,
@@ -149,7 +151,7 @@ class SQLStore(ABC):
         for s in draft.segments:
             row = self._execute(
                 "INSERT INTO segments (document_id, paragraph, sentence, kind, source,"
-                " source_hash, inline) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " source_hash, inline, codes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     doc_id,
                     s.paragraph,
@@ -158,6 +160,7 @@ class SQLStore(ABC):
                     s.source,
                     s.source_hash,
                     inline_to_json(s.inline),
+                    codes_to_json(s.codes),
                 ),
             ).fetchone()
             segments.append(
@@ -170,21 +173,25 @@ class SQLStore(ABC):
                     s.source,
                     s.source_hash,
                     s.inline,
+                    s.codes,
                 )
             )
         return segments
 
     def _carry_translations(self, previous: Document, segments: Sequence[Segment]) -> int:
         """Copy the previous version's translations onto unchanged segments."""
-        by_hash: dict[str, int] = {}
+        by_hash: dict[str, Segment] = {}
         for old in self.segments(previous.id):
-            by_hash.setdefault(old.source_hash, old.id)
+            by_hash.setdefault(old.source_hash, old)
         drafts = []
         for seg in segments:
-            old_id = by_hash.get(seg.source_hash)
-            if old_id is None:
+            old_segment = by_hash.get(seg.source_hash)
+            if old_segment is None:
                 continue
+            old_id = old_segment.id
             for t in self._translations_ofsegment_from(old_id):
+                # Same plain text; the markup may have changed: the codes follow or are placed.
+                placed = inline.carried(t.codes, old_segment.codes, seg.codes, seg.source, t.text)
                 drafts.append(
                     TranslationDraft(
                         segment_id=seg.id,
@@ -197,6 +204,8 @@ class SQLStore(ABC):
                         author=t.author,
                         note=f"carried over from document {previous.id} "
                         f"(version {previous.version}), segment {old_id}",
+                        flags=inline.reflagged(t.flags, seg.codes, placed),
+                        codes=placed.codes,
                     )
                 )
         self._write(drafts)
@@ -311,7 +320,7 @@ class SQLStore(ABC):
         for d in drafts:
             signature = d.signature.to_json() if d.signature else None
             row = self._execute(
-                "SELECT id, text, state, origin, signature, score, author, flags"
+                "SELECT id, text, state, origin, signature, score, author, flags, codes"
                 " FROM translations WHERE segment_id = ? AND target_lang = ?",
                 (d.segment_id, d.target_lang),
             ).fetchone()
@@ -323,6 +332,7 @@ class SQLStore(ABC):
                 d.score,
                 d.author,
                 flags_to_json(d.flags),
+                codes_to_json(d.codes),
             )
             if row is not None and tuple(row[1:]) == values:
                 continue
@@ -330,21 +340,21 @@ class SQLStore(ABC):
             if row is None:
                 tid = self._execute(
                     "INSERT INTO translations (segment_id, target_lang, text, state, origin,"
-                    " signature, score, author, flags, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    " signature, score, author, flags, codes, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (d.segment_id, d.target_lang, *values, stamp, stamp),
                 ).fetchone()[0]
             else:
                 tid = row[0]
                 self._execute(
                     "UPDATE translations SET text = ?, state = ?, origin = ?, signature = ?,"
-                    " score = ?, author = ?, flags = ?, updated_at = ? WHERE id = ?",
+                    " score = ?, author = ?, flags = ?, codes = ?, updated_at = ? WHERE id = ?",
                     (*values, stamp, tid),
                 )
             self._execute(
                 "INSERT INTO revisions (translation_id, text, state, origin, signature, score,"
-                " author, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (tid, *values[:6], stamp, d.note),
+                " author, created_at, note, codes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (tid, *values[:6], stamp, d.note, values[7]),
             )
             changed += 1
         return changed

@@ -37,6 +37,10 @@ class SegmentKind(StrEnum):
     CREDIT = "credit"
     DATELINE = "dateline"
     LIST_ITEM = "list_item"
+    # A table cell, an attribute value (alt, title, meta description), a front matter value.
+    CELL = "cell"
+    ATTRIBUTE = "attribute"
+    FIELD = "field"
 
     @property
     def translatable(self) -> bool:
@@ -61,12 +65,52 @@ def content_hash(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class InlineSpan:
-    """Inline markup (emphasis, link, code) over ``text[start:end]`` of a segment."""
+    """Inline markup (emphasis, link, code) over ``text[start:end]`` of a paragraph.
+
+    ``open`` and ``close`` are the original markup around the text; a standalone mark
+    (image, line break, comment) has ``start == end``, ``standalone`` set and its markup
+    in ``open``. ``protect`` marks content that is not translated (code, translate="no").
+    """
 
     start: int
     end: int
     tag: str
     attrs: dict[str, str] = field(default_factory=dict)
+    open: str = ""
+    close: str = ""
+    standalone: bool = False
+    protect: bool = False
+
+
+class CodeType(StrEnum):
+    """The three kinds of inline code, as in XLIFF: a pair's two ends, or one standalone."""
+
+    OPEN = "open"
+    CLOSE = "close"
+    STANDALONE = "standalone"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One inline code of a segment or translation: markup standing at ``text[at]``.
+
+    The two ends of a pair share an ``id``; an ``open`` or ``close`` whose partner is in
+    another segment (the markup spans a sentence boundary) is isolated. ``data`` is the
+    original markup the code stands for, ``tag`` its element name ("a", "em", "img", "br",
+    "html" for raw HTML in Markdown); ``protect`` says the paired content is left as it is
+    (code spans, translate="no"). The plain text never holds the markup.
+    """
+
+    id: int
+    type: CodeType
+    tag: str
+    data: str
+    at: int
+    protect: bool = False
+
+    def moved(self, at: int) -> Code:
+        """Return the same code at another offset."""
+        return Code(self.id, self.type, self.tag, self.data, at, self.protect)
 
 
 @dataclass(frozen=True)
@@ -78,6 +122,7 @@ class SegmentDraft:
     kind: SegmentKind
     source: str
     inline: tuple[InlineSpan, ...] = ()
+    codes: tuple[Code, ...] = ()
 
     @property
     def source_hash(self) -> str:
@@ -132,6 +177,7 @@ class Segment:
     source: str
     source_hash: str
     inline: tuple[InlineSpan, ...] = ()
+    codes: tuple[Code, ...] = ()
 
     @property
     def words(self) -> int:
@@ -217,6 +263,8 @@ class TranslationDraft:
     author: str = ""
     note: str = ""
     flags: tuple[Flag, ...] = ()
+    # Inline codes placed in ``text`` (the plain text): the source's codes, moved.
+    codes: tuple[Code, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -235,6 +283,7 @@ class Translation:
     created_at: str
     updated_at: str
     flags: tuple[Flag, ...] = ()
+    codes: tuple[Code, ...] = ()
 
     @property
     def is_pseudo(self) -> bool:
@@ -256,6 +305,7 @@ class Revision:
     author: str
     created_at: str
     note: str
+    codes: tuple[Code, ...] = ()
 
 
 @dataclass(frozen=True)
