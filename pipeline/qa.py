@@ -18,8 +18,8 @@ from typing import Protocol
 
 from pipeline.burmese import ZAWGYI_THRESHOLD, zawgyi_probability
 from pipeline.locale import parse_digits
-from pipeline.records import Flag, Severity
 from pipeline.protect import protected_spans
+from pipeline.records import Flag, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from pipeline.engines.base import Engine, Hypothesis
 from pipeline.errors import EngineError
+from pipeline.protect import Masked, mask, unmask
+from pipeline.qa import check as check_quality
 from pipeline.records import (
     Document,
     Origin,
@@ -18,8 +20,6 @@ from pipeline.records import (
     Translation,
     TranslationDraft,
 )
-from pipeline.protect import Masked, mask, unmask
-from pipeline.qa import check as check_quality
 from pipeline.store.base import Store
 
 Progress = Callable[[int], None]

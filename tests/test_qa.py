@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from pipeline.engines.pseudo import pseudo_translate
-from pipeline.records import Flag, Severity
 from pipeline.protect import mask, unmask
 from pipeline.qa import (
     CHECKS,
@@ -15,6 +14,7 @@ from pipeline.qa import (
     length_ratio_range,
     worst,
 )
+from pipeline.records import Flag, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 

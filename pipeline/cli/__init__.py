@@ -266,8 +266,8 @@ def qa(
 ) -> None:
     """List the QA flags of stored translations."""
     from pipeline.jobs import qa_findings
-    from pipeline.records import Severity
     from pipeline.qa import fails
+    from pipeline.records import Severity
     from pipeline.report import qa_table
 
     level = None

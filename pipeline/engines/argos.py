@@ -35,8 +35,8 @@ import ctranslate2
 
 from pipeline.engines.base import Hypothesis
 from pipeline.errors import EngineError, PackageError
-from pipeline.records import Signature
 from pipeline.packages import InstalledPackage, TokenizerKind, installed_packages
+from pipeline.records import Signature
 
 DEFAULT_BEAM_SIZE = 2
 DEFAULT_MAX_BATCH_SIZE = 16

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.errors import NotFoundError
+from pipeline.qa import check as check_quality
 from pipeline.records import (
     Document,
     Origin,
@@ -23,7 +24,6 @@ from pipeline.records import (
     TranslationDraft,
     normalise,
 )
-from pipeline.qa import check as check_quality
 from pipeline.review import ReviewFile, ReviewUnit, language_code
 from pipeline.review.errors import ReviewImportError
 from pipeline.store.base import Store
