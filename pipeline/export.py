@@ -226,8 +226,13 @@ def _write_parts(
         for part, destination in parts:
             doc_ids = [doc.id for doc in part.documents]
             selected = select(store.units(doc_ids, part.langs), part.langs, request.states)
-            units = _Counter(_nonempty(selected, part.langs, request.states))
             part_options = replace(options, target_langs=part.langs)
+            if info.per_document:
+                # An article is written even when its document has nothing to translate.
+                units = _Counter(selected)
+                part_options = replace(part_options, document=part.documents[0])
+            else:
+                units = _Counter(_nonempty(selected, part.langs, request.states))
             if isinstance(destination, Path):
                 with commit.open(destination) as out:
                     write(units, out, part_options)

@@ -80,6 +80,8 @@ class InlineSpan:
     close: str = ""
     standalone: bool = False
     protect: bool = False
+    # Source order of the two ends, for markup that stands at one offset.
+    seq: tuple[int, int] = (0, 0)
 
 
 class CodeType(StrEnum):

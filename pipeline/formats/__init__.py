@@ -17,7 +17,7 @@ from typing import BinaryIO, Literal, Protocol, cast
 
 from pipeline import __version__
 from pipeline.formats.errors import UnknownFormatError
-from pipeline.records import Flag, Revision, State, Translation, Unit
+from pipeline.records import Document, Flag, Revision, State, Translation, Unit
 
 __all__ = [
     "ALIASES",
@@ -101,6 +101,8 @@ class ExportOptions:
     history: Callable[[int], Sequence[Revision]] | None = None
     # Digits in dates the pipeline renders itself: "native", "latin", or the locale's default.
     digits: Literal["native", "latin"] | None = None
+    # The one document of a per-document export (an article), even when it has no segments.
+    document: Document | None = None
 
 
 @dataclass(frozen=True)

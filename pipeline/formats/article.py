@@ -20,7 +20,9 @@ from typing import BinaryIO
 
 from pipeline.formats import ExportOptions, write_chunks
 from pipeline.formats.errors import ExportError, IncompleteArticleError
-from pipeline.ingest import rebuild
+from pipeline.ingest import Escaper, placeholder_modes, reader, rebuild
+from pipeline.inline import at_edges
+from pipeline.inline import render as render_codes
 from pipeline.locale import Digits, render_dateline
 from pipeline.records import Document, SegmentKind, State, Translation, Unit
 from pipeline.segment import join_segments
@@ -100,30 +102,59 @@ class Drafts:
 
 
 def render(
-    units: Sequence[Unit], lang: str, allow_draft: bool = False, digits: Digits | None = None
+    units: Sequence[Unit],
+    lang: str,
+    allow_draft: bool = False,
+    digits: Digits | None = None,
+    *,
+    document: Document | None = None,
 ) -> str:
-    """Return one document's article in ``lang``, or raise IncompleteArticleError."""
-    document = units[0].document
+    """Return one document's article in ``lang``, or raise IncompleteArticleError.
+
+    Each segment's text is written with its inline codes' markup, escaped for the place its
+    paragraph has in the skeleton (running text, a table cell, an attribute value, …).
+    ``document`` is needed only for a document with no segments, whose article is its file.
+    """
+    document = units[0].document if units else document
+    if document is None:
+        raise ExportError("an article export needs its document")
     lacking = missing(units, lang, allow_draft)
     if lacking:
         raise IncompleteArticleError(describe_missing(document, lang, lacking, len(units)))
     dates = {u.segment.id: d for u in units if (d := dateline(u, lang, digits)) is not None}
     texts = {u.segment.id: u.translations[lang] for u in units if u.segment.id not in dates}
-    words = {seg_id: t.text for seg_id, t in texts.items()} | dates
-    paragraphs = {
-        index: join_segments((unit.segment.kind, words[unit.segment.id]) for unit in group)
-        for index, group in groupby(units, key=lambda unit: unit.segment.paragraph)
-    }
+    modes = placeholder_modes(document.skeleton)
+    article_reader = reader(document.format)
+    paragraphs = {}
+    for index, group in groupby(units, key=lambda unit: unit.segment.paragraph):
+        escape = article_reader.escaper(modes.get(index, "p"))
+        paragraphs[index] = join_segments(
+            (unit.segment.kind, _coded(unit, texts, dates, escape)) for unit in group
+        )
     drafts = Drafts(
         drafts=sum(t.state not in PUBLISHABLE or t.is_pseudo for t in texts.values()),
         pseudo=sum(t.is_pseudo for t in texts.values()),
     )
     note = drafts.note(lang, len(units)) if drafts.drafts else ""
-    if document.format == "html":
-        body = rebuild(document.skeleton, paragraphs, escape=html.escape)
-        return _mark_html(set_html_lang(body, lang), note)
     body = rebuild(document.skeleton, paragraphs)
+    if document.format == "html":
+        return _mark_html(set_html_lang(body, lang), note)
     return f"{note}\n\n{body}" if note else body
+
+
+def _coded(
+    unit: Unit, texts: dict[int, Translation], dates: dict[int, str], escape: Escaper
+) -> str:
+    """Return one segment's target text with its codes' markup, runs escaped."""
+    segment = unit.segment
+    if segment.id in dates:
+        # A rendered date has no words to align: its codes keep to the edges.
+        text = dates[segment.id]
+        codes = at_edges(segment.source, segment.codes, text).codes
+    else:
+        translation = texts[segment.id]
+        text, codes = translation.text, translation.codes
+    return render_codes(text, codes, inside=escape)
 
 
 def set_html_lang(page: str, lang: str) -> str:
@@ -165,11 +196,17 @@ def _mark_html(page: str, note: str) -> str:
 def generate_article(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
     """Yield the article of one document in the first target language."""
     held = list(units)
-    if not held:
+    if not held and options.document is None:
         return
     if len({unit.document.id for unit in held}) > 1:
         raise ExportError("an article export holds one document; name one, or -o a folder")
-    yield render(held, options.target_langs[0], options.allow_draft, options.digits)
+    yield render(
+        held,
+        options.target_langs[0],
+        options.allow_draft,
+        options.digits,
+        document=options.document,
+    )
 
 
 def write(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:

@@ -10,24 +10,37 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, cast
 
 from pipeline.burmese import normalise_text
 from pipeline.errors import InputError
 from pipeline.i18n import _
-from pipeline.records import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
+from pipeline.records import (
+    Code,
+    CodeType,
+    DocumentDraft,
+    InlineSpan,
+    SegmentDraft,
+    SegmentKind,
+    content_hash,
+)
 from pipeline.segment import Bounds, segment_bounds
 
 __all__ = [
     "Article",
+    "Escaper",
     "InlineText",
     "Paragraph",
+    "ReadOptions",
     "Reader",
     "clip_spans",
+    "codes_of",
     "placeholder",
+    "placeholder_modes",
     "read_article",
+    "reader",
     "rebuild",
     "segment_paragraph",
 ]
@@ -42,8 +55,15 @@ READERS = {
 }
 # Inline markup that is one unit of text: a sentence never ends inside a link or code span.
 ATOMIC_TAGS = frozenset({"a", "code"})
-_PLACEHOLDER = re.compile(r"\{\{p:(\d+)\}\}")
+# A paragraph's place in the skeleton, by where it stands: "p" running text, "c" a Markdown
+# table cell, "a" an attribute value (HTML attribute, Markdown image text), "j" a quoted
+# front matter value. Each reader escapes the text for the mode (its ``escaper``).
+MODES = "pcaj"
+_PLACEHOLDER = re.compile(r"\{\{([pcaj]):(\d+)\}\}")
+DEFAULT_FIELDS = ("title", "description", "summary")
 _SPACES = re.compile(r"\s+")
+# Values that are one unit and never split into sentences.
+UNSPLIT = frozenset({SegmentKind.ATTRIBUTE, SegmentKind.FIELD})
 
 
 @dataclass(frozen=True)
@@ -64,15 +84,43 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """Choices a reader takes: which front matter keys hold text to translate."""
+
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+
+
+# Escapes one run of text for a mode, knowing the innermost open code around it.
+Escaper = Callable[[str, Code | None], str]
+
+
 class Reader(Protocol):
-    """A reader module: turns decoded, normalised text into an article."""
+    """A reader module: turns decoded, normalised text into an article, and escapes text back."""
 
-    def parse(self, text: str) -> Article: ...
+    def parse(self, text: str, options: ReadOptions) -> Article: ...
+
+    def escaper(self, mode: str) -> Escaper: ...
 
 
-def placeholder(index: int) -> str:
-    """Return the skeleton placeholder of paragraph ``index``."""
-    return f"{{{{p:{index}}}}}"
+def reader(fmt: str) -> Reader:
+    """Return the reader module of a document format ("txt", "md", "html")."""
+    module = next(module for module, name in READERS.values() if name == fmt)
+    return cast(Reader, importlib.import_module(f"{__name__}.{module}"))
+
+
+def placeholder(index: int, mode: str = "p") -> str:
+    """Return the skeleton placeholder of paragraph ``index`` in a mode (see MODES)."""
+    return f"{{{{{mode}:{index}}}}}"
+
+
+def placeholder_modes(skeleton: str) -> dict[int, str]:
+    """Return the mode of each paragraph's placeholder in a skeleton.
+
+    >>> placeholder_modes('<p title="{{a:1}}">{{p:0}}</p>')
+    {1: 'a', 0: 'p'}
+    """
+    return {int(m.group(2)): m.group(1) for m in _PLACEHOLDER.finditer(skeleton)}
 
 
 def rebuild(
@@ -81,37 +129,42 @@ def rebuild(
     *,
     escape: Callable[[str], str] | None = None,
 ) -> str:
-    """Replace each ``{{p:N}}`` in the skeleton by ``paragraphs[N]``, escaped if asked.
+    """Replace each placeholder in the skeleton by ``paragraphs[N]``, escaped if asked.
 
-    Pass ``escape=html.escape`` for HTML skeletons. A placeholder whose index is not in
-    ``paragraphs`` is left as it is (it may be literal text of the article).
+    Paragraphs are filled in as given (callers render and escape them); ``escape`` is for
+    callers that pass plain text. A paragraph's inline codes may hold placeholders of their
+    own (an image's alt text), which a second pass fills. A placeholder whose index is not
+    in ``paragraphs`` is left as it is (it may be literal text of the article).
     """
 
     def fill(match: re.Match[str]) -> str:
-        index = int(match.group(1))
+        index = int(match.group(2))
         if index not in paragraphs:
             return match.group(0)
         text = paragraphs[index]
         return escape(text) if escape else text
 
-    return _PLACEHOLDER.sub(fill, skeleton)
+    return _PLACEHOLDER.sub(fill, _PLACEHOLDER.sub(fill, skeleton))
 
 
-def read_article(path: Path, source_lang: str = "en") -> DocumentDraft:
-    """Read one article file into a document draft, or raise InputError saying what is wrong."""
-    module, fmt = _reader_for(path)
+def read_article(
+    path: Path, source_lang: str = "en", options: ReadOptions | None = None
+) -> DocumentDraft:
+    """Read one article file into a document draft, or raise InputError saying what is wrong.
+
+    A file with nothing to translate (only code, say) is a document with no segments: its
+    article is its skeleton, the file as it was.
+    """
+    fmt = _reader_for(path)[1]
     data = _read_bytes(path)
     normalised = normalise_text(_decode(path, data), source_lang)
     text = normalised.text
-    reader = cast(Reader, importlib.import_module(f"{__name__}.{module}"))
-    article = reader.parse(text)
+    article = reader(fmt).parse(text, options or ReadOptions())
     segments = tuple(
         segment
         for index, paragraph in enumerate(article.paragraphs)
         for segment in segment_paragraph(index, paragraph, source_lang)
     )
-    if not segments:
-        raise InputError(_("{path}: no text to translate").format(path=_shown(path)))
     return DocumentDraft(
         uri=str(path.resolve()),
         title=article.title or path.stem,
@@ -126,8 +179,15 @@ def read_article(path: Path, source_lang: str = "en") -> DocumentDraft:
 
 def segment_paragraph(index: int, paragraph: Paragraph, lang: str) -> list[SegmentDraft]:
     """Return the segments of paragraph ``index``, each with its inline markup re-based."""
-    keep = [(span.start, span.end) for span in paragraph.inline if span.tag in ATOMIC_TAGS]
-    bounds = segment_bounds(paragraph.text, lang, paragraph.kind, keep)
+    keep = [
+        (span.start, span.end)
+        for span in paragraph.inline
+        if span.tag in ATOMIC_TAGS or span.protect or span.standalone
+    ]
+    if paragraph.kind in UNSPLIT:
+        bounds = [(paragraph.kind, 0, len(paragraph.text))]
+    else:
+        bounds = segment_bounds(paragraph.text, lang, paragraph.kind, keep)
     # A zero-width mark (image) goes with the segment it falls in or directly follows.
     reach = [0, *(start for _, start, _ in bounds[1:]), len(paragraph.text) + 1]
     return [
@@ -139,9 +199,44 @@ def segment_paragraph(index: int, paragraph: Paragraph, lang: str) -> list[Segme
             inline=clip_spans(
                 paragraph.inline, start, end, marks=(reach[number], reach[number + 1])
             ),
+            codes=codes_of(paragraph.inline, start, end, marks=(reach[number], reach[number + 1])),
         )
         for number, (kind, start, end) in enumerate(bounds)
     ]
+
+
+def codes_of(spans: Sequence[InlineSpan], start: int, end: int, marks: Bounds) -> tuple[Code, ...]:
+    """Return the inline codes of the segment text[start:end], offsets relative to ``start``.
+
+    A span inside the segment is a pair; one that crosses its start or end leaves an
+    isolated close or open; zero-width marks go with the segment whose ``marks`` hold them.
+    Ids count from 1 in reading order; codes at one offset keep the order of the source.
+    """
+    events: list[tuple[int, int, InlineSpan, CodeType]] = []
+    for span in spans:
+        if span.start == span.end:
+            if marks[0] <= span.start < marks[1]:
+                at = min(max(span.start, start), end)
+                if span.standalone:
+                    events.append((at, span.seq[0], span, CodeType.STANDALONE))
+                else:
+                    events.append((at, span.seq[0], span, CodeType.OPEN))
+                    events.append((at, span.seq[1], span, CodeType.CLOSE))
+            continue
+        if span.end <= start or span.start >= end:
+            continue
+        if span.start >= start:
+            events.append((span.start, span.seq[0], span, CodeType.OPEN))
+        if span.end <= end:
+            events.append((span.end, span.seq[1], span, CodeType.CLOSE))
+    events.sort(key=lambda event: (event[0], event[1]))
+    ids: dict[int, int] = {}
+    codes = []
+    for at, _order, span, kind in events:
+        code_id = ids.setdefault(id(span), len(ids) + 1)
+        data = span.close if kind is CodeType.CLOSE else span.open
+        codes.append(Code(code_id, kind, span.tag, data, at - start, span.protect))
+    return tuple(codes)
 
 
 def clip_spans(
@@ -157,48 +252,97 @@ def clip_spans(
         if span.start == span.end:
             if low <= span.start < high:
                 at = min(max(span.start, start), end) - start
-                clipped.append(InlineSpan(at, at, span.tag, dict(span.attrs)))
+                clipped.append(replace(span, start=at, end=at, attrs=dict(span.attrs)))
             continue
         lo, hi = max(span.start, start), min(span.end, end)
         if lo < hi:
-            clipped.append(InlineSpan(lo - start, hi - start, span.tag, dict(span.attrs)))
+            clipped.append(replace(span, start=lo - start, end=hi - start, attrs=dict(span.attrs)))
     return tuple(clipped)
 
 
-class InlineText:
-    """Accumulate a paragraph's plain text, collapsing whitespace, and its inline spans."""
+@dataclass
+class _Opened:
+    tag: str
+    attrs: dict[str, str]
+    start: int
+    markup: str
+    protect: bool
+    seq: int
 
-    def __init__(self) -> None:
+
+class InlineText:
+    """Accumulate a paragraph's plain text, collapsing whitespace, and its inline spans.
+
+    Each span keeps the original markup of its two ends (``markup`` and ``close``), so the
+    paragraph can be written back exactly; a sequence number keeps markup that stands at
+    one offset in source order.
+    """
+
+    def __init__(self, *, collapse: bool = True) -> None:
         self._text = ""
-        self._open: list[tuple[str, dict[str, str], int]] = []
+        self._collapse = collapse
+        self._open: list[_Opened] = []
         self._spans: list[InlineSpan] = []
+        self._seq = 0
+
+    @property
+    def depth(self) -> int:
+        """Return how many spans are open."""
+        return len(self._open)
 
     def add(self, text: str) -> None:
         """Append text; whitespace runs become one space and none leads the paragraph."""
-        text = _SPACES.sub(" ", text)
-        if not self._text or self._text.endswith(" "):
-            text = text.lstrip(" ")
+        if self._collapse:
+            text = _SPACES.sub(" ", text)
+            if not self._text or self._text.endswith(" "):
+                text = text.lstrip(" ")
         self._text += text
 
-    def open(self, tag: str, attrs: Mapping[str, str] | None = None) -> None:
-        """Start a span of inline markup at the current end of the text."""
-        self._open.append((tag, dict(attrs or {}), len(self._text)))
+    def open(
+        self,
+        tag: str,
+        attrs: Mapping[str, str] | None = None,
+        markup: str = "",
+        *,
+        protect: bool = False,
+    ) -> None:
+        """Start a span of inline markup (written as ``markup``) at the end of the text."""
+        self._open.append(
+            _Opened(tag, dict(attrs or {}), len(self._text), markup, protect, self._next())
+        )
 
-    def close(self) -> None:
-        """End the innermost open span."""
-        tag, attrs, start = self._open.pop()
-        self._spans.append(InlineSpan(start, len(self._text), tag, attrs))
+    def close(self, markup: str = "") -> None:
+        """End the innermost open span, written as ``markup``."""
+        opened = self._open.pop()
+        self._spans.append(
+            InlineSpan(
+                opened.start,
+                len(self._text),
+                opened.tag,
+                opened.attrs,
+                open=opened.markup,
+                close=markup,
+                protect=opened.protect,
+                seq=(opened.seq, self._next()),
+            )
+        )
 
-    def mark(self, tag: str, attrs: Mapping[str, str] | None = None) -> None:
-        """Record zero-width markup (an image) at the current end of the text."""
-        self._spans.append(InlineSpan(len(self._text), len(self._text), tag, dict(attrs or {})))
+    def mark(self, tag: str, attrs: Mapping[str, str] | None = None, markup: str = "") -> None:
+        """Record standalone markup (an image, a line break) at the current end of the text."""
+        at, seq = len(self._text), self._next()
+        self._spans.append(
+            InlineSpan(at, at, tag, dict(attrs or {}), open=markup, standalone=True, seq=(seq, seq))
+        )
+
+    def _next(self) -> int:
+        self._seq += 1
+        return self._seq
 
     def paragraph(self, kind: SegmentKind) -> Paragraph:
         """Return the text so far as a paragraph, spans trimmed to the words they cover."""
-        text = self._text.rstrip()
-        spans = [_trim_span(text, span) for span in sorted(self._spans, key=_span_order)]
-        kept = tuple(span for span in spans if span.start < span.end or span.tag == "img")
-        return Paragraph(kind, text, kept)
+        text = self._text.rstrip() if self._collapse else self._text
+        spans = tuple(_trim_span(text, span) for span in sorted(self._spans, key=_span_order))
+        return Paragraph(kind, text, spans)
 
 
 def _span_order(span: InlineSpan) -> tuple[int, int]:
@@ -213,7 +357,7 @@ def _trim_span(text: str, span: InlineSpan) -> InlineSpan:
         start += 1
     while end > start and text[end - 1] == " ":
         end -= 1
-    return InlineSpan(start, end, span.tag, span.attrs)
+    return replace(span, start=start, end=end)
 
 
 def _reader_for(path: Path) -> tuple[str, str]:

@@ -6,14 +6,15 @@ placeholder; script, style, nav and similar elements are kept as they are and ne
 
 from __future__ import annotations
 
+import html as html_text
 import re
 
 from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from pipeline.ingest import Article, InlineText, Paragraph, placeholder
-from pipeline.records import SegmentKind
+from pipeline.ingest import Article, Escaper, InlineText, Paragraph, ReadOptions, placeholder
+from pipeline.records import Code, SegmentKind
 
 _BLOCKS = """address article aside blockquote body caption center dd details dialog div dl dt
 fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li main
@@ -32,7 +33,20 @@ KINDS = {
 }
 
 
-def parse(text: str) -> Article:
+def escaper(mode: str) -> Escaper:
+    """Return how text runs are escaped: as HTML text, or as an attribute value ("a")."""
+    return _attribute if mode == "a" else _text
+
+
+def _text(run: str, code: Code | None) -> str:
+    return html_text.escape(run, quote=False)
+
+
+def _attribute(run: str, code: Code | None) -> str:
+    return html_text.escape(run, quote=True)
+
+
+def parse(text: str, options: ReadOptions | None = None) -> Article:
     """Return the paragraphs of an HTML article and its skeleton."""
     parser = lxml_html.HTMLParser(encoding="utf-8")
     try:

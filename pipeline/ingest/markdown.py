@@ -7,13 +7,22 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from pipeline.ingest import Article, InlineText, Paragraph, placeholder
-from pipeline.records import SegmentKind
+from pipeline.ingest import Article, Escaper, InlineText, Paragraph, ReadOptions, placeholder
+from pipeline.records import Code, SegmentKind
 
 _SPAN_TAGS = {"em_open": "em", "strong_open": "strong", "link_open": "a", "s_open": "s"}
 
 
-def parse(text: str) -> Article:
+def escaper(mode: str) -> Escaper:
+    """Return how text runs are written back into Markdown."""
+    return _as_is
+
+
+def _as_is(run: str, code: Code | None) -> str:
+    return run
+
+
+def parse(text: str, options: ReadOptions | None = None) -> Article:
     """Return the paragraphs of a Markdown article and its skeleton."""
     lines: list[str | None] = list(text.split("\n"))
     paragraphs: list[Paragraph] = []

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ingest import Article, Paragraph, placeholder
-from pipeline.records import SegmentKind
+from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder
+from pipeline.records import Code, SegmentKind
 from pipeline.segment import paragraph_bounds
 
 _LINE = re.compile(r"[^\n]+")
 _LIST_MARKER = re.compile(r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+(?=\S)")
 
 
-def parse(text: str) -> Article:
+def escaper(mode: str) -> Escaper:
+    """Return the escaper of plain text: none, text is written as it is."""
+    return _as_is
+
+
+def _as_is(run: str, code: Code | None) -> str:
+    return run
+
+
+def parse(text: str, options: ReadOptions | None = None) -> Article:
     """Return the paragraphs of a plain-text article and its skeleton."""
     paragraphs: list[Paragraph] = []
     skeleton: list[str] = []
