@@ -20,6 +20,7 @@ from pipeline.export import ExportRequest, export, parse_digits, select
 from pipeline.formats import ExportOptions, format_info, writer
 from pipeline.formats.errors import ExportError, IncompleteArticleError, UnknownFormatError
 from pipeline.formats.xliff12 import parse_state
+from pipeline.inline import marked, render
 from pipeline.records import Origin, SegmentKind, State, TranslationDraft, Unit
 from tests.exportkit import PSEUDO, SCHEMAS, SEED, WHEN, Kit, build, review_all
 
@@ -164,13 +165,16 @@ class TestTmx(ExportContract):
 
     @pytest.mark.parametrize("lang", ["my", "hi"])
     def test_translate_toolkit_reads_it(self, kit: Kit, lang: str) -> None:
-        """Translate Toolkit's TMX reader sees the same units, languages, sources and targets."""
+        """Translate Toolkit's TMX reader sees the same units, languages, sources and targets.
+
+        Its plain source keeps the native markup that TMX codes hold as content.
+        """
         from translate.storage import tmx
 
         store = tmx.tmxfile(run(kit, "tmx", ("my", "hi")))
         assert store.sourcelanguage == "en"
         assert [u.getid() for u in store.units] == kit.unit_ids()
-        sources = [s.source for doc in kit.documents() for s in kit.segments(doc)]
+        sources = [render(s.source, s.codes) for doc in kit.documents() for s in kit.segments(doc)]
         assert [u.source for u in store.units] == sources
         for unit in store.units:
             target = kit.target(unit.getid(), lang)
@@ -378,12 +382,12 @@ class TestPo(ExportContract):
         assert "fuzzy" not in entries[f"s{seed[1].id}"]
 
     def test_translate_toolkit_reads_sources_and_escapes(self, kit: Kit) -> None:
-        """Pypo reads every source back; quotes, backslashes and tabs in a target survive."""
+        """Pypo reads every source back, codes as markers; quotes, backslashes and tabs survive."""
         from translate.storage import pypo
 
         store = pypo.pofile(run(kit, "po", ("hi",)))
         units = [u for u in store.units if not u.isheader()]
-        sources = [s.source for doc in kit.documents() for s in kit.segments(doc)]
+        sources = [marked(s.source, s.codes) for doc in kit.documents() for s in kit.segments(doc)]
         assert [u.source for u in units] == sources
         unit = next(u for u in units if u.getcontext() == f"s{kit.segments(kit.seed)[4].id}")
         assert unit.target == 'पहला "मामला" \\ टैब\tयहाँ'

@@ -7,11 +7,18 @@ its targets' dates. Each target ``<tuv>`` carries its own creation and change da
 ``x-origin``, ``x-signature`` (plus ``x-score`` and ``x-pseudo`` when set) and one
 ``<note>`` per QA flag. One file holds every target language asked for; a segment with no
 target keeps a ``<tu>`` with its source alone.
+
+Inline codes hold their native markup as content, as TMX asks: a pair is
+``<bpt i="N" x="N">native</bpt>`` … ``<ept i="N">native</ept>``, a standalone code
+``<ph x="N">native</ph>`` and an end whose partner is in another segment
+``<it pos="begin|end" x="N">native</it>``; ``type`` says what a code is where TMX has a
+name for it (bold, italic, ulined, link, image, lb), else ``x-<element>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import BinaryIO
 
@@ -24,9 +31,60 @@ from pipeline.formats import (
     write_chunks,
     xml_text,
 )
-from pipeline.records import Translation, Unit
+from pipeline.formats.codes_xml import fill
+from pipeline.records import Code, CodeType, Translation, Unit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# TMX 1.4 type names of the elements a code can stand for.
+PAIR_TYPES = {
+    "a": "link",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "ulined",
+    "ins": "ulined",
+}
+STANDALONE_TYPES = {"img": "image", "br": "lb"}
+_NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def code_type(code: Code) -> str:
+    """Return the TMX ``type`` of a code: a TMX name, else ``x-<element>``.
+
+    >>> from pipeline.records import Code, CodeType as T
+    >>> bold, sup = Code(1, T.OPEN, "strong", "<strong>", 0), Code(2, T.OPEN, "sup", "", 0)
+    >>> code_type(bold), code_type(sup)
+    ('bold', 'x-sup')
+    """
+    table = STANDALONE_TYPES if code.type is CodeType.STANDALONE else PAIR_TYPES
+    name = _NOT_NAME.sub("-", code.tag).strip("-")
+    return table.get(code.tag.lower()) or f"x-{name or 'code'}"
+
+
+class InlineCodes:
+    """Codes as TMX ``bpt``/``ept``, ``ph`` and ``it`` elements holding the native markup."""
+
+    nests = False
+
+    def pair(self, code: Code) -> etree._Element:
+        """Never called: TMX writes both ends of a pair as bpt and ept."""
+        raise NotImplementedError
+
+    def single(self, code: Code, lone: bool) -> etree._Element:
+        """Return the element of one code, its native markup as text."""
+        code_id = str(code.id)
+        if code.type is CodeType.STANDALONE:
+            element = etree.Element("ph", x=code_id, type=code_type(code))
+        elif lone:
+            pos = "begin" if code.type is CodeType.OPEN else "end"
+            element = etree.Element("it", pos=pos, x=code_id, type=code_type(code))
+        elif code.type is CodeType.OPEN:
+            element = etree.Element("bpt", i=code_id, x=code_id, type=code_type(code))
+        else:
+            element = etree.Element("ept", i=code_id)
+        element.text = xml_text(code.data)
+        return element
 
 
 def tmx_date(stamp: str | datetime) -> str:
@@ -84,7 +142,7 @@ def tu_element(unit: Unit, options: ExportOptions) -> etree._Element:
         ("x-kind", seg.kind.value),
     ):
         _prop(tu, kind, value)
-    tu.append(_tuv(doc.source_lang, seg.source))
+    tu.append(_tuv(doc.source_lang, seg.source, seg.codes))
     for lang, translation in targets:
         tu.append(_target_tuv(lang, translation))
     return tu
@@ -106,14 +164,14 @@ def _target_tuv(lang: str, t: Translation) -> etree._Element:
         etree.SubElement(tuv, "note").text = PSEUDO_WARNING
     for flag in t.flags:
         etree.SubElement(tuv, "note").text = xml_text(flag_line(flag))
-    etree.SubElement(tuv, "seg").text = xml_text(t.text)
+    fill(etree.SubElement(tuv, "seg"), t.text, t.codes, InlineCodes())
     return tuv
 
 
-def _tuv(lang: str, text: str) -> etree._Element:
+def _tuv(lang: str, text: str, codes: Sequence[Code]) -> etree._Element:
     tuv = etree.Element("tuv")
     tuv.set(XML_LANG, lang)
-    etree.SubElement(tuv, "seg").text = xml_text(text)
+    fill(etree.SubElement(tuv, "seg"), text, codes, InlineCodes())
     return tuv
 
 

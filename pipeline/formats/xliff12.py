@@ -20,6 +20,15 @@ Read back (:func:`parse_state`): new, needs-translation → initial; translated,
 needs-review-*, needs-adaptation, needs-l10n → translated; signed-off → reviewed;
 final → final.
 
+Inline codes (see docs/formats.md, "Inline codes"): a pair within the segment is
+``<g id="N" ctype="…">…</g>``, a standalone code ``<x id="N" ctype="…"/>``, an isolated
+open end ``<bx id="N" rid="N" ctype="…"/>`` and an isolated close end ``<ex id="N"/>`` (the
+strict schema wants every ``ex/@rid`` matched by a ``bx`` in the same element, so an end
+whose partner is in another segment has none). ``ctype`` says what a code is: ``bold``,
+``italic``, ``underlined``, ``link``, ``image``, ``lb`` or ``x-<element>``. The native
+markup (an href, say) stays in the store: translators never see or retype it. Codes are
+written in ``<source>``, ``<target>`` and ``<alt-trans>``.
+
 Notes carry the origin, the signature, the pseudo warning and one note per QA flag.
 ``<alt-trans>`` holds other hypotheses: the memory match a tm translation came from
 (``origin="tm"``) and, when the history has one, the earlier different machine output
@@ -28,6 +37,7 @@ Notes carry the origin, the signature, the pseudo warning and one note per QA fl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from itertools import groupby
@@ -43,7 +53,8 @@ from pipeline.formats import (
     write_chunks,
     xml_text,
 )
-from pipeline.records import Document, Origin, Severity, State, Translation, Unit
+from pipeline.formats.codes_xml import fill
+from pipeline.records import Code, CodeType, Document, Origin, Severity, State, Translation, Unit
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -63,6 +74,65 @@ STATES_IN = {
     "signed-off": State.REVIEWED,
     "final": State.FINAL,
 }
+
+
+# What a code is, as the strict schema's ctype values (x-<element> for the rest).
+PAIR_CTYPES = {
+    "a": "link",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underlined",
+    "ins": "underlined",
+}
+STANDALONE_CTYPES = {"img": "image", "br": "lb"}
+_NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def ctype(code: Code) -> str:
+    """Return the XLIFF 1.2 ``ctype`` of a code: a schema value, else ``x-<element>``.
+
+    >>> from pipeline.records import Code, CodeType as T
+    >>> ctype(Code(1, T.OPEN, "em", "<em>", 0)), ctype(Code(2, T.STANDALONE, "br", "<br>", 0))
+    ('italic', 'lb')
+    >>> ctype(Code(3, T.OPEN, "html", "<span>", 0)), ctype(Code(4, T.OPEN, "", "*", 0))
+    ('x-html', 'x-code')
+    """
+    table = STANDALONE_CTYPES if code.type is CodeType.STANDALONE else PAIR_CTYPES
+    known = table.get(code.tag.lower())
+    if known:
+        return known
+    name = _NOT_NAME.sub("-", code.tag).strip("-")
+    return f"x-{name or 'code'}"
+
+
+class InlineCodes:
+    """Codes as XLIFF 1.2 ``g``, ``x``, ``bx`` and ``ex`` elements (no native markup)."""
+
+    nests = True
+
+    def pair(self, code: Code) -> etree._Element:
+        """Return ``<g>`` for a pair within the text."""
+        return etree.Element("g", id=str(code.id), ctype=ctype(code))
+
+    def single(self, code: Code, lone: bool) -> etree._Element:
+        """Return ``<x>``, ``<bx>`` or ``<ex>``; a close end has a rid only beside its bx."""
+        code_id = str(code.id)
+        if code.type is CodeType.STANDALONE:
+            return etree.Element("x", id=code_id, ctype=ctype(code))
+        if code.type is CodeType.OPEN:
+            return etree.Element("bx", id=code_id, rid=code_id, ctype=ctype(code))
+        element = etree.Element("ex", id=code_id)
+        if not lone:
+            element.set("rid", code_id)
+        return element
+
+
+def coded(element: etree._Element, text: str, codes: Sequence[Code]) -> etree._Element:
+    """Fill a ``<source>`` or ``<target>`` with text and inline codes; return it."""
+    fill(element, text, codes, InlineCodes())
+    return element
 
 
 def xliff_state(t: Translation) -> tuple[str, str | None]:
@@ -148,8 +218,7 @@ def trans_unit(unit: Unit, lang: str, options: ExportOptions) -> etree._Element:
     element = etree.Element("trans-unit", id=unit.unit_id)
     # Tabs and runs of spaces are text, not layout: readers must keep them.
     element.set(XML_SPACE, "preserve")
-    source = etree.SubElement(element, "source")
-    source.text = xml_text(unit.segment.source)
+    coded(etree.SubElement(element, "source"), unit.segment.source, unit.segment.codes)
     t = unit.translations.get(lang)
     if t is not None:
         _target(element, t, lang)
@@ -174,7 +243,7 @@ def _target(element: etree._Element, t: Translation, lang: str) -> None:
     if qualifier:
         target.set("state-qualifier", qualifier)
     target.set(XML_LANG, lang)
-    target.text = xml_text(t.text)
+    coded(target, t.text, t.codes)
 
 
 def _notes(element: etree._Element, t: Translation) -> None:
@@ -207,8 +276,8 @@ def _alternatives(
     if t.origin is Origin.TM:
         alt = etree.SubElement(element, "alt-trans", origin="tm")
         alt.set("match-quality", "100")
-        etree.SubElement(alt, "source").text = xml_text(unit.segment.source)
-        _alt_target(alt, t.text, lang)
+        coded(etree.SubElement(alt, "source"), unit.segment.source, unit.segment.codes)
+        _alt_target(alt, t.text, t.codes, lang)
         if t.signature is not None:
             etree.SubElement(alt, "note").text = xml_text(f"signature: {t.signature}")
     if options.history is None:
@@ -219,15 +288,15 @@ def _alternatives(
         engine = previous.signature.engine if previous.signature else "mt"
         alt = etree.SubElement(element, "alt-trans", origin=xml_text(engine))
         alt.set("alttranstype", "previous-version")
-        _alt_target(alt, previous.text, lang)
+        _alt_target(alt, previous.text, previous.codes, lang)
         if previous.signature is not None:
             etree.SubElement(alt, "note").text = xml_text(f"signature: {previous.signature}")
 
 
-def _alt_target(alt: etree._Element, text: str, lang: str) -> None:
+def _alt_target(alt: etree._Element, text: str, codes: Sequence[Code], lang: str) -> None:
     target = etree.SubElement(alt, "target")
     target.set(XML_LANG, lang)
-    target.text = xml_text(text)
+    coded(target, text, codes)
 
 
 def write(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:

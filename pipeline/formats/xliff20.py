@@ -5,11 +5,18 @@
 id>``) and one ``<segment>`` whose ``state`` is the pipeline state itself (initial,
 translated, reviewed, final) and whose ``subState`` is ``pipeline:<origin>``. Notes carry
 the position, origin, signature, pseudo warning and QA flags (``category="qa"``).
+
+Inline codes: a pair within the segment is ``<pc id="N" dataRefStart="dN" dataRefEnd="dNe">``,
+a standalone code ``<ph id="N" dataRef="dN"/>``, an isolated end ``<sc id="N" dataRef="dN"
+isolated="yes"/>`` or ``<ec id="N" dataRef="dNe" isolated="yes"/>`` (the two ends of a pair
+that crosses another are ``<sc id="N">`` and ``<ec startRef="N">``). The native markup each
+code stands for is in the unit's ``<originalData>``, one ``<data id="dN">`` (open or
+standalone) or ``<data id="dNe">`` (close) per code, before the segment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 from lxml import etree
@@ -22,13 +29,67 @@ from pipeline.formats import (
     write_chunks,
     xml_text,
 )
+from pipeline.formats.codes_xml import fill
 from pipeline.formats.errors import ExportError
-from pipeline.records import Document, Severity, State, Translation, Unit
+from pipeline.records import Code, CodeType, Document, Severity, State, Translation, Unit
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:2.0"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Note categories that describe the target rather than the unit.
 _ABOUT_TARGET = frozenset({"pseudo", "qa", "origin", "signature"})
+
+
+def data_id(code: Code) -> str:
+    """Return the ``<data>`` id of a code's native markup: ``dN``, or ``dNe`` for a close end.
+
+    >>> from pipeline.records import Code, CodeType as T
+    >>> data_id(Code(3, T.OPEN, "a", "<a>", 0)), data_id(Code(3, T.CLOSE, "a", "</a>", 2))
+    ('d3', 'd3e')
+    """
+    return f"d{code.id}e" if code.type is CodeType.CLOSE else f"d{code.id}"
+
+
+class InlineCodes:
+    """Codes as XLIFF 2.0 ``pc``, ``ph``, ``sc`` and ``ec`` elements referring to data."""
+
+    nests = True
+
+    def pair(self, code: Code) -> etree._Element:
+        """Return ``<pc>`` for a pair within the text."""
+        return etree.Element(
+            "pc",
+            id=str(code.id),
+            dataRefStart=data_id(code),
+            dataRefEnd=f"d{code.id}e",
+        )
+
+    def single(self, code: Code, lone: bool) -> etree._Element:
+        """Return ``<ph>``, or an ``<sc>``/``<ec>`` end, isolated when its partner is elsewhere."""
+        if code.type is CodeType.STANDALONE:
+            return etree.Element("ph", id=str(code.id), dataRef=data_id(code))
+        name = "sc" if code.type is CodeType.OPEN else "ec"
+        element = etree.Element(name, dataRef=data_id(code))
+        if lone or code.type is CodeType.OPEN:
+            element.set("id", str(code.id))
+        else:
+            element.set("startRef", str(code.id))
+        if lone:
+            element.set("isolated", "yes")
+        return element
+
+
+def original_data(*codes: Sequence[Code]) -> etree._Element | None:
+    """Return the ``<originalData>`` of a unit's codes (first markup per data id), or None."""
+    seen: dict[str, str] = {}
+    for group in codes:
+        for code in group:
+            seen.setdefault(data_id(code), code.data)
+    if not seen:
+        return None
+    element = etree.Element("originalData")
+    for key, data in seen.items():
+        etree.SubElement(element, "data", id=key).text = xml_text(data)
+    return element
 
 
 def generate_xliff(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
@@ -79,12 +140,17 @@ def unit_element(unit: Unit, lang: str) -> etree._Element:
     )
     if t is not None:
         _translation_notes(notes, t)
+    has_target = t is not None and (bool(t.text) or t.state is not State.INITIAL)
+    target_codes = t.codes if t is not None and has_target else ()
+    data = original_data(seg.codes, target_codes)
+    if data is not None:
+        element.append(data)
     segment = etree.SubElement(element, "segment", state=t.state.value if t else "initial")
     if t is not None:
         segment.set("subState", f"pipeline:{t.origin.value}")
-    etree.SubElement(segment, "source").text = xml_text(seg.source)
-    if t is not None and (t.text or t.state is not State.INITIAL):
-        etree.SubElement(segment, "target").text = xml_text(t.text)
+    fill(etree.SubElement(segment, "source"), seg.source, seg.codes, InlineCodes())
+    if t is not None and has_target:
+        fill(etree.SubElement(segment, "target"), t.text, t.codes, InlineCodes())
     return element
 
 
