@@ -3,7 +3,9 @@
 Each segment is a ``<span>`` with its unit id, state (shown as a badge) and QA flags (listed
 under the paragraph); pseudo-translations carry a visible PSEUDO badge. Every text is
 escaped; each column has its ``lang`` and ``dir``; the font stack covers Myanmar and
-Devanagari.
+Devanagari. An inline code shows as its marker, ``<span class="code" title="native
+markup">&lt;1&gt;</span>``: the markup it stands for is escaped text in a tooltip, never
+live markup in the page.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from itertools import chain, groupby
 from typing import BinaryIO
 
 from pipeline.formats import ExportOptions, exported_in, flag_line, state_of, write_chunks
-from pipeline.records import Document, Translation, Unit
+from pipeline.inline import marked, pieces
+from pipeline.records import Code, Document, Translation, Unit
 
 FONTS = (
     'system-ui, "Noto Sans", "Noto Sans Myanmar", "Padauk", "Myanmar Text",'
@@ -36,6 +39,8 @@ th {{ background: #f3f3f3; text-align: start; }}
 .pseudo-badge {{ background: #c00; color: #fff; }}
 .flags {{ margin: .3rem 0 0; padding-inline-start: 1.2rem; font-size: .85rem; color: #900; }}
 .missing {{ color: #999; font-style: italic; }}
+.code {{ font: .75rem/1 ui-monospace, monospace; color: #05a; background: #eef4ff;
+  border-radius: .2rem; padding: 0 .15rem; cursor: help; }}
 """
 
 
@@ -51,6 +56,24 @@ def text_direction(lang: str) -> str:
         return str(Locale.parse(lang.replace("-", "_")).text_direction)
     except (ValueError, UnknownLocaleError):
         return "ltr"
+
+
+def coded_html(text: str, codes: Sequence[Code]) -> str:
+    """Return a coded text as escaped HTML, each code a visible marker with its markup as title.
+
+    >>> from pipeline.records import Code, CodeType as T
+    >>> coded_html("a<b", [Code(1, T.STANDALONE, "img", '<img src="x">', 1)])
+    'a<span class="code" title="&lt;img src=&quot;x&quot;&gt;">&lt;1/&gt;</span>&lt;b'
+    """
+    out = []
+    for piece in pieces(text, codes):
+        if isinstance(piece, str):
+            out.append(html.escape(piece))
+        else:
+            marker = marked("", (piece.moved(0),))
+            title = _attr(piece.data or piece.tag)
+            out.append(f'<span class="code" title="{title}">{html.escape(marker)}</span>')
+    return "".join(out)
 
 
 def generate_html(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
@@ -96,7 +119,8 @@ def _row(units: Sequence[Unit], langs: Sequence[str], directions: dict[str, str]
     """Return one paragraph's row: the source segments, then each language's segments."""
     doc = units[0].document
     source = " ".join(
-        f'<span class="seg" id="{unit.unit_id}">{html.escape(unit.segment.source)}</span>'
+        f'<span class="seg" id="{unit.unit_id}">'
+        f"{coded_html(unit.segment.source, unit.segment.codes)}</span>"
         for unit in units
     )
     cells = [
@@ -133,7 +157,8 @@ def _target_span(unit: Unit, t: Translation | None) -> str:
         badges.append('<span class="badge pseudo-badge">PSEUDO: not a translation</span>')
     if t is not None and t.flags:
         badges.append(f'<span class="badge">{len(t.flags)} QA</span>')
-    text = html.escape(t.text) if t is not None and t.text else '<span class="missing">—</span>'
+    missing = '<span class="missing">—</span>'
+    text = coded_html(t.text, t.codes) if t is not None and t.text else missing
     return (
         f'<span class="{" ".join(classes)}" data-unit="{unit.unit_id}" data-state="{state}"'
         f' title="{unit.unit_id} {state}">{text}{"".join(badges)}</span>'

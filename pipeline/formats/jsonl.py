@@ -6,16 +6,22 @@
 updated_at, flags, pseudo} | null}}``. ``signature`` is the signature's own JSON object
 (or null); ``flags`` a list of ``{check, severity, message}``; a target language with no
 translation is ``null`` (state initial); one left out by a state filter is absent.
+
+Inline codes: ``segment`` and each target have ``codes``, a list of ``{id, type, tag, data,
+at, protect}`` (``type`` open, close or standalone; ``at`` an offset in the plain text;
+``data`` the native markup), and ``marked``, the readable form of
+:func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``). ``source`` and ``text`` stay plain.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 from pipeline.formats import ExportOptions, exported_in, write_chunks
-from pipeline.records import Translation, Unit
+from pipeline.inline import marked
+from pipeline.records import Code, Translation, Unit
 
 # Line breaks other than LF that str.splitlines() honours: escaped, so a line is one unit.
 _LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
@@ -41,6 +47,8 @@ def record(unit: Unit, options: ExportOptions) -> dict[str, Any]:
             "kind": seg.kind.value,
             "source": seg.source,
             "source_hash": seg.source_hash,
+            "codes": codes_record(seg.codes),
+            "marked": marked(seg.source, seg.codes),
         },
         "targets": {
             lang: _target(unit.translations.get(lang))
@@ -48,6 +56,21 @@ def record(unit: Unit, options: ExportOptions) -> dict[str, Any]:
             if exported_in(unit, lang)
         },
     }
+
+
+def codes_record(codes: Sequence[Code]) -> list[dict[str, Any]]:
+    """Return codes as JSON-ready objects, in their stored order."""
+    return [
+        {
+            "id": c.id,
+            "type": c.type.value,
+            "tag": c.tag,
+            "data": c.data,
+            "at": c.at,
+            "protect": c.protect,
+        }
+        for c in codes
+    ]
 
 
 def _target(t: Translation | None) -> dict[str, Any] | None:
@@ -66,6 +89,8 @@ def _target(t: Translation | None) -> dict[str, Any] | None:
             {"check": f.check, "severity": f.severity.value, "message": f.message} for f in t.flags
         ],
         "pseudo": t.is_pseudo,
+        "codes": codes_record(t.codes),
+        "marked": marked(t.text, t.codes),
     }
 
 

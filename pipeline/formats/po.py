@@ -6,12 +6,20 @@ States: no translation or ``initial`` → empty ``msgstr``; ``translated`` → `
 ``#. state: final``. Pseudo-translations are always fuzzy and carry
 ``#. PSEUDO-TRANSLATION: not a translation``. QA flags are translator comments
 (``# qa error: ...``); the position, origin and signature are extracted comments.
+
+Inline codes are written in the readable form of :func:`pipeline.inline.marked`, in msgid
+and msgstr alike: ``<1>…</1>`` around the text of a pair, ``<2/>`` for a standalone code,
+and a lone ``<3>`` or ``</3>`` for an end whose partner is in another segment. A
+translator keeps each marker once (moving them is fine) and never sees the markup itself:
+one extracted comment per code says what it stands for, e.g.
+``#. <1>…</1> = <a href="https://example.org">…</a>``. Text that itself holds ``<N>``,
+``</N>`` or ``<N/>`` reads back as a code.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from typing import BinaryIO
 
@@ -23,7 +31,8 @@ from pipeline.formats import (
     one_line,
     write_chunks,
 )
-from pipeline.records import State, Translation, Unit
+from pipeline.inline import marked, ordered
+from pipeline.records import Code, CodeType, State, Translation, Unit
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"})
 # Used when babel has no gettext plural rule for a language.
@@ -126,6 +135,36 @@ def generate_po(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
             yield "\n" + entry(unit, unit.translations.get(lang))
 
 
+def legend(codes: Sequence[Code]) -> list[str]:
+    """Return one line per code (a pair on one line) saying what its marker stands for.
+
+    >>> from pipeline.records import Code, CodeType as T
+    >>> legend([Code(1, T.OPEN, "a", '<a href="x">', 0), Code(1, T.CLOSE, "a", "</a>", 3),
+    ...         Code(2, T.STANDALONE, "br", "<br>", 3), Code(3, T.CLOSE, "em", "", 3)])
+    ['<1>…</1> = <a href="x">…</a>', '<2/> = <br>', '</3> = (em), opened in another segment']
+    """
+    closes = {c.id: c for c in codes if c.type is CodeType.CLOSE}
+    opens = {c.id for c in codes if c.type is CodeType.OPEN}
+    lines = []
+    for code in ordered(codes):
+        n = code.id
+        if code.type is CodeType.STANDALONE:
+            lines.append(f"<{n}/> = {_shown(code)}")
+        elif code.type is CodeType.OPEN and n in closes:
+            inside = ", keep its content as it is" if code.protect else ""
+            both = f"{_shown(code)}…{_shown(closes[n])}" if code.data else _shown(code)
+            lines.append(f"<{n}>…</{n}> = {both}{inside}")
+        elif code.type is CodeType.OPEN:
+            lines.append(f"<{n}> = {_shown(code)}, closed in another segment")
+        elif n not in opens:
+            lines.append(f"</{n}> = {_shown(code)}, opened in another segment")
+    return lines
+
+
+def _shown(code: Code) -> str:
+    return one_line(code.data) or f"({code.tag or 'code'})"
+
+
 def entry(unit: Unit, t: Translation | None) -> str:
     """Return one PO entry: comments, flags, msgctxt, msgid and msgstr."""
     seg, doc = unit.segment, unit.document
@@ -134,6 +173,7 @@ def entry(unit: Unit, t: Translation | None) -> str:
         f"#. document {doc.id} v{doc.version}, paragraph {seg.paragraph},"
         f" sentence {seg.sentence}, {seg.kind.value}"
     )
+    lines.extend(f"#. {line}" for line in legend(seg.codes))
     if t is not None:
         if t.is_pseudo:
             lines.append(f"#. {PSEUDO_WARNING}")
@@ -143,13 +183,14 @@ def entry(unit: Unit, t: Translation | None) -> str:
         if t.signature is not None:
             lines.append(f"#. signature: {one_line(str(t.signature))}")
     published = t is not None and t.state is not State.INITIAL
-    text = t.text if t is not None and published else ""
+    source = marked(seg.source, seg.codes)
+    text = marked(t.text, t.codes) if t is not None and published else ""
     if t is not None and text and (t.state is State.TRANSLATED or t.is_pseudo):
         lines.append("#, fuzzy")
     lines += [
         f"msgctxt {quote(unit.unit_id)}",
-        f"msgid {quote(seg.source)}",
-        f"msgstr {quote(_match_ends(seg.source, text))}",
+        f"msgid {quote(source)}",
+        f"msgstr {quote(_match_ends(source, text))}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -6,6 +6,9 @@ target language LANG: ``target:LANG``, ``state:LANG``, ``origin:LANG``,
 ``signature:LANG``, ``score:LANG``, ``author:LANG``, ``updated_at:LANG``, ``flags:LANG``
 (QA flags joined with " | "). A segment with no translation has state ``initial`` and
 empty cells; a language left out by a state filter has every cell empty, state too.
+Inline codes: ``source`` and each ``target:LANG`` hold the readable marked form of
+:func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``, as in PO), and the last column,
+``codes``, says what each code of the source stands for (the PO legend, joined with " | ").
 CSV follows RFC 4180 (CRLF line ends, quotes doubled); TSV uses tabs and quotes only a
 field holding a tab, quote or line break.
 """
@@ -18,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from pipeline.formats import ExportOptions, exported_in, flag_line, state_of, write_chunks
+from pipeline.formats.po import legend
+from pipeline.inline import marked
 from pipeline.records import Translation, Unit
 
 UNIT_COLUMNS = (
@@ -47,6 +52,7 @@ def header(options: ExportOptions) -> list[str]:
     return [
         *UNIT_COLUMNS,
         *(f"{column}:{lang}" for lang in options.target_langs for column in TARGET_COLUMNS),
+        "codes",
     ]
 
 
@@ -63,13 +69,14 @@ def generate_rows(units: Iterable[Unit], options: ExportOptions) -> Iterator[lis
             str(seg.paragraph),
             str(seg.sentence),
             seg.kind.value,
-            seg.source,
+            marked(seg.source, seg.codes),
         ]
         for lang in options.target_langs:
             if exported_in(unit, lang):
                 row.extend(_target_cells(unit.translations.get(lang)))
             else:  # left out by a state filter: blank, not "initial"
                 row.extend("" for _ in TARGET_COLUMNS)
+        row.append(" | ".join(legend(seg.codes)))
         yield row
 
 
@@ -77,7 +84,7 @@ def _target_cells(t: Translation | None) -> list[str]:
     if t is None:
         return ["", state_of(None).value, "", "", "", "", "", ""]
     return [
-        t.text,
+        marked(t.text, t.codes),
         t.state.value,
         t.origin.value,
         str(t.signature) if t.signature else "",
