@@ -2,6 +2,8 @@
 
 Each format has one reader module with ``read(path) -> ReviewFile``; it is imported only when
 a file of that format is read, so importing this package pulls in neither lxml nor babel.
+Readers return plain text plus inline codes (:mod:`pipeline.formats.codes_xml` for XLIFF,
+the marked form of :func:`pipeline.inline.marked` for PO).
 Checking the records against the store and writing them is :mod:`pipeline.review.apply`.
 """
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
-from pipeline.records import State
+from pipeline.records import Code, State
 from pipeline.review.errors import ReviewFileError
 
 if TYPE_CHECKING:
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ReviewFile",
     "ReviewUnit",
-    "inline_text",
     "language_code",
     "parse_xliff",
     "read",
@@ -41,6 +42,9 @@ _XLIFF2_ROOT = re.compile(rb"<xliff\b[^>]*\bversion\s*=\s*[\"']2\.")
 class ReviewUnit:
     """One unit of a reviewed file: what the reviewer left for one source segment.
 
+    ``source`` and ``target`` are plain text, ``source_codes`` and ``target_codes`` the
+    inline codes read at offsets in them: ids, types and offsets as in the file, with no
+    tag or markup (the importer takes those from the stored segment, never from the file).
     ``target`` is None when the unit has no target at all; ``problem`` is set when the
     reader could make the unit out but not its meaning (an unknown state value, say).
     """
@@ -49,6 +53,8 @@ class ReviewUnit:
     source: str
     target: str | None
     state: State
+    source_codes: tuple[Code, ...] = ()
+    target_codes: tuple[Code, ...] = ()
     target_lang: str | None = None
     reviewer: str | None = None
     notes: tuple[str, ...] = ()
@@ -174,26 +180,3 @@ def parse_xliff(path: Path, major: str) -> _Element:
         shown = version or "no version"
         raise ReviewFileError(f"{path.name}: XLIFF {shown}, expected XLIFF {major}.x")
     return root
-
-
-def inline_text(element: _Element, skipped: frozenset[str] = frozenset()) -> str:
-    """Return an element's text with inline markup dropped, skipping native-code elements."""
-    from lxml import etree
-
-    parts = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str):
-            name = etree.QName(child).localname
-            if name == "cp":
-                parts.append(_code_point(child.get("hex", "")))
-            elif name not in skipped:
-                parts.append(inline_text(child, skipped))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _code_point(value: str) -> str:
-    try:
-        return chr(int(value, 16))
-    except ValueError:
-        return ""

@@ -2,8 +2,9 @@
 
 Every unit is checked before anything is written, and the writes are one transaction: an
 import with a conflict writes nothing unless the caller asks to skip the conflicting units.
-A unit whose text and state match the store is left alone, so importing a file twice is a
-no-op the second time.
+A unit whose text, inline codes and state match the store is left alone, so importing a file
+twice is a no-op the second time. A target's codes must be its source's (moved is fine): their
+tags and markup are taken from the stored segment, never from the file.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.errors import NotFoundError
+from pipeline.inline import CodeProblem, carried, ordered, pieces, with_markup
 from pipeline.qa import check as check_quality
 from pipeline.records import (
+    Code,
     Document,
     Origin,
     Segment,
@@ -119,18 +122,38 @@ def _normalised(
     units: Sequence[ReviewUnit],
 ) -> tuple[list[ReviewUnit], dict[str, tuple[str, ...]]]:
     """Return the units with targets in NFC Unicode (Zawgyi converted) and what changed."""
-    from pipeline.burmese import normalise_text
-
     result: list[ReviewUnit] = []
     changes: dict[str, tuple[str, ...]] = {}
     for unit in units:
         if unit.target:
-            fixed = normalise_text(unit.target, unit.target_lang or "")
-            if fixed.text != unit.target:
-                unit = replace(unit, target=fixed.text)
-                changes[unit.unit_id] = fixed.changes
+            text, codes, changed = _normal_target(unit.target, unit.target_codes, unit.target_lang)
+            if text != unit.target:
+                unit = replace(unit, target=text, target_codes=codes)
+                changes[unit.unit_id] = changed
         result.append(unit)
     return result, changes
+
+
+def _normal_target(
+    target: str, codes: Sequence[Code], lang: str | None
+) -> tuple[str, tuple[Code, ...], tuple[str, ...]]:
+    """Normalise a target run by run between its codes, so each code keeps its place."""
+    from pipeline.burmese import normalise_text
+
+    if not codes:
+        fixed = normalise_text(target, lang or "")
+        return fixed.text, (), fixed.changes
+    text: list[str] = []
+    moved: list[Code] = []
+    changed: list[str] = []
+    for piece in pieces(target, codes):
+        if isinstance(piece, Code):
+            moved.append(piece.moved(sum(map(len, text))))
+            continue
+        fixed = normalise_text(piece, lang or "")
+        text.append(fixed.text)
+        changed.extend(c for c in fixed.changes if c not in changed)
+    return "".join(text), tuple(moved), tuple(changed)
 
 
 @dataclass(frozen=True)
@@ -148,6 +171,7 @@ class _Edit:
     stored: Translation | None
     source: str
     source_lang: str
+    codes: tuple[Code, ...] = ()
 
 
 def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict | _Same | _Edit:
@@ -177,13 +201,48 @@ def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict |
         return _Same(key)
     if unit.state is State.INITIAL:
         return _Same(key)
+    return _compared(lookup, unit, segment, current, lang, document.source_lang)
+
+
+def _compared(
+    lookup: _Lookup,
+    unit: ReviewUnit,
+    segment: Segment,
+    current: Segment,
+    lang: str,
+    source_lang: str,
+) -> Conflict | _Same | _Edit:
+    """Return a unit's edit against the stored translation, or why its codes are wrong."""
+    key = (current.id, lang)
     stored = lookup.translation(current, lang)
-    if stored is not None and (stored.text, stored.state) == (unit.target, unit.state):
+    if stored is not None and _same(stored, unit):
         return _Same(key)
+    try:
+        codes = with_markup(unit.target_codes, segment.codes)
+    except CodeProblem as exc:
+        return Conflict(unit.unit_id, f"inline codes do not match the source: {exc}")
+    if current.id != segment.id:
+        codes = carried(
+            codes, segment.codes, current.codes, current.source, unit.target or ""
+        ).codes
     pseudo = stored is not None and stored.is_pseudo and stored.text == unit.target
     if pseudo and unit.state in _APPROVED:
-        return conflict(f"pseudo-translation marked {unit.state} without a human edit")
-    return _Edit(key, stored, current.source, document.source_lang)
+        return Conflict(
+            unit.unit_id, f"pseudo-translation marked {unit.state} without a human edit"
+        )
+    return _Edit(key, stored, current.source, source_lang, codes)
+
+
+def _same(stored: Translation, unit: ReviewUnit) -> bool:
+    """Return whether a unit holds the stored translation: text, state and codes' places."""
+    return (stored.text, stored.state) == (unit.target, unit.state) and _places(
+        stored.codes
+    ) == _places(unit.target_codes)
+
+
+def _places(codes: Sequence[Code]) -> tuple[tuple[int, str, int], ...]:
+    """Return the ids, types and offsets of codes in reading order (markup aside)."""
+    return tuple((c.id, c.type.value, c.at) for c in ordered(codes))
 
 
 def _language(
@@ -225,7 +284,8 @@ def _draft(edit: _Edit, unit: ReviewUnit, author: str, note: str) -> Translation
     """Return the human revision for an edit; an approval of unchanged text keeps its signature."""
     segment_id, lang = edit.key
     stored = edit.stored
-    kept = stored if stored is not None and stored.text == unit.target else None
+    same_codes = stored is not None and _places(stored.codes) == _places(edit.codes)
+    kept = stored if stored is not None and stored.text == unit.target and same_codes else None
     target = unit.target or ""
     return TranslationDraft(
         segment_id=segment_id,
@@ -238,6 +298,7 @@ def _draft(edit: _Edit, unit: ReviewUnit, author: str, note: str) -> Translation
         author=author,
         note=note,
         flags=kept.flags if kept else check_quality(edit.source, target, edit.source_lang, lang),
+        codes=edit.codes,
     )
 
 

@@ -1,19 +1,24 @@
-"""Read a reviewed XLIFF 1.2 file: one record per trans-unit, states mapped to ours."""
+"""Read a reviewed XLIFF 1.2 file: one record per trans-unit, states mapped to ours.
+
+Inline elements become codes (:data:`pipeline.formats.codes_xml.XLIFF12_INLINE`): ``<g>`` a
+pair around its content, ``<x>`` and ``<ph>`` standalone, ``<bx>``/``<bpt>`` open ends,
+``<ex>``/``<ept>`` close ends (their id is ``rid``, else ``id``), ``<it pos>`` either end.
+The content of ``ph``, ``bpt``, ``ept`` and ``it`` is native code, not text.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.formats.codes_xml import XLIFF12_INLINE, Coded, InlineError, read_inline
 from pipeline.formats.xliff12 import STATES_IN
 from pipeline.records import State
-from pipeline.review import ReviewFile, ReviewUnit, inline_text, parse_xliff
+from pipeline.review import ReviewFile, ReviewUnit, parse_xliff
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-# Inline elements whose content is native code, not text.
-NATIVE_CODE = frozenset({"ph", "bpt", "ept", "it"})
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -35,17 +40,29 @@ def _unit(unit: _Element, file_lang: str | None, contacts: dict[str, str]) -> Re
     state, problem = _state(unit, target)
     if source is None:
         problem = problem or "no <source> in the unit"
+    try:
+        source_text = _coded(source) or Coded("")
+        target_text = _coded(target)
+    except InlineError as exc:
+        source_text, target_text = Coded(""), None
+        problem = problem or str(exc)
     phase = unit.get("phase-name") or (target.get("phase-name") if target is not None else None)
     return ReviewUnit(
         unit_id=unit.get("id", ""),
-        source=inline_text(source, NATIVE_CODE) if source is not None else "",
-        target=inline_text(target, NATIVE_CODE) if target is not None else None,
+        source=source_text.text,
+        target=target_text.text if target_text is not None else None,
         state=state,
+        source_codes=source_text.codes,
+        target_codes=target_text.codes if target_text is not None else (),
         target_lang=file_lang or (target.get(_XML_LANG) if target is not None else None),
         reviewer=contacts.get(phase) if phase else None,
         notes=tuple((n.text or "").strip() for n in unit.iterfind("{*}note")),
         problem=problem,
     )
+
+
+def _coded(element: _Element | None) -> Coded | None:
+    return read_inline(element, XLIFF12_INLINE) if element is not None else None
 
 
 def _state(unit: _Element, target: _Element | None) -> tuple[State, str]:

@@ -1,12 +1,19 @@
-"""Read a reviewed XLIFF 2.x file: one record per unit, its segments' states taken as ours."""
+"""Read a reviewed XLIFF 2.x file: one record per unit, its segments' states taken as ours.
+
+Inline elements become codes (:data:`pipeline.formats.codes_xml.XLIFF20_INLINE`): ``<pc>`` a
+pair around its content, ``<ph>`` standalone, ``<sc>`` an open end, ``<ec>`` a close end
+(its id is ``startRef``, else ``id``); ``<cp hex>`` is the character it names. The
+``<originalData>`` of the file is not read: the markup comes from the store.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.formats.codes_xml import XLIFF20_INLINE, Coded, InlineError, read_inline
 from pipeline.records import State
-from pipeline.review import ReviewFile, ReviewUnit, inline_text, parse_xliff
+from pipeline.review import ReviewFile, ReviewUnit, parse_xliff
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -23,9 +30,24 @@ def read(path: Path) -> ReviewFile:
 
 
 def _unit(unit: _Element, lang: str | None) -> ReviewUnit:
+    """Return a unit's record, or one carrying the problem its inline codes have."""
+    base = ReviewUnit(
+        unit_id=unit.get("id", ""),
+        source="",
+        target=None,
+        state=State.INITIAL,
+        target_lang=lang,
+        notes=tuple((n.text or "").strip() for n in unit.iterfind("{*}notes/{*}note")),
+    )
+    try:
+        return _joined(unit, base)
+    except InlineError as exc:
+        return ReviewUnit(**{**base.__dict__, "problem": str(exc)})
+
+
+def _joined(unit: _Element, base: ReviewUnit) -> ReviewUnit:
     """Join a unit's segments and ignorables; its state is the least advanced segment's."""
-    sources: list[str] = []
-    targets: list[str] = []
+    source, target = Coded(""), Coded("")
     states: list[State] = []
     has_target = False
     problem = ""
@@ -33,33 +55,36 @@ def _unit(unit: _Element, lang: str | None) -> ReviewUnit:
         kind = part.tag.rsplit("}", 1)[-1] if isinstance(part.tag, str) else ""
         if kind not in ("segment", "ignorable"):
             continue
-        source = part.find("{*}source")
-        target = part.find("{*}target")
-        source_text = inline_text(source) if source is not None else ""
-        sources.append(source_text)
+        part_source = _coded(part.find("{*}source")) or Coded("")
+        part_target = _coded(part.find("{*}target"))
+        source = part_source.after(source)
         if kind == "ignorable":
             # An ignorable with no target keeps its source text in the target.
-            targets.append(inline_text(target) if target is not None else source_text)
+            target = (part_target or part_source).after(target)
             continue
-        has_target = has_target or target is not None
-        targets.append(inline_text(target) if target is not None else "")
-        state, trouble = _state(part, target)
+        has_target = has_target or part_target is not None
+        target = (part_target or Coded("")).after(target)
+        state, trouble = _state(part, part_target)
         states.append(state)
         problem = problem or trouble
-    if not states:
-        problem = problem or "no <segment> in the unit"
     return ReviewUnit(
-        unit_id=unit.get("id", ""),
-        source="".join(sources),
-        target="".join(targets) if has_target else None,
+        unit_id=base.unit_id,
+        source=source.text,
+        target=target.text if has_target else None,
         state=min(states, key=_ORDER.index) if states else State.INITIAL,
-        target_lang=lang,
-        notes=tuple((n.text or "").strip() for n in unit.iterfind("{*}notes/{*}note")),
-        problem=problem,
+        source_codes=source.codes,
+        target_codes=target.codes if has_target else (),
+        target_lang=base.target_lang,
+        notes=base.notes,
+        problem=problem or ("" if states else "no <segment> in the unit"),
     )
 
 
-def _state(segment: _Element, target: _Element | None) -> tuple[State, str]:
+def _coded(element: _Element | None) -> Coded | None:
+    return read_inline(element, XLIFF20_INLINE) if element is not None else None
+
+
+def _state(segment: _Element, target: Coded | None) -> tuple[State, str]:
     """Return a segment's state; a target with no state attribute counts as translated."""
     value = segment.get("state")
     if value is None:
