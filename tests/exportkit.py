@@ -12,10 +12,15 @@ from pathlib import Path
 
 from pipeline.ingest import read_article
 from pipeline.records import (
+    Code,
+    CodeType,
     Document,
+    DocumentDraft,
     Flag,
     Origin,
     Segment,
+    SegmentDraft,
+    SegmentKind,
     Severity,
     Signature,
     State,
@@ -194,3 +199,67 @@ def review_all(kit: Kit, doc: Document, lang: str) -> dict[int, str]:
 def lines(data: bytes) -> Iterator[str]:
     """Yield the decoded lines of a file."""
     yield from data.decode("utf-8").splitlines()
+
+
+# --- coded text: segments whose inline markup is kept as codes ---------------------------
+
+OPEN, CLOSE, ALONE = CodeType.OPEN, CodeType.CLOSE, CodeType.STANDALONE
+LINK = '<a href="https://example.org/r?a=1&amp;b=2" title="The \'report\'">'
+# Source text and codes per segment: a link holding emphasis and an image, then an
+# emphasis that spans two sentences (isolated open, isolated close), then plain text.
+CODED = (
+    (
+        "Read the full report here.",
+        (
+            Code(1, OPEN, "a", LINK, 5),
+            Code(2, OPEN, "em", "<em>", 9),
+            Code(2, CLOSE, "em", "</em>", 13),
+            Code(1, CLOSE, "a", "</a>", 20),
+            Code(3, ALONE, "img", '<img src="map.png" alt="A map">', 25),
+        ),
+    ),
+    ("More came later.", (Code(1, OPEN, "em", "<em>", 0),)),
+    ("Many more.", (Code(1, CLOSE, "em", "</em>", 10),)),
+    ("Plain & simple <b>.", ()),
+)
+# Burmese targets: the same codes placed in the target text.
+CODED_TARGETS = (
+    (
+        "အစီရင်ခံစာ အပြည့်အစုံ ဖတ်ပါ။",
+        (
+            Code(1, OPEN, "a", LINK, 0),
+            Code(2, OPEN, "em", "<em>", 11),
+            Code(2, CLOSE, "em", "</em>", 21),
+            Code(1, CLOSE, "a", "</a>", 21),
+            Code(3, ALONE, "img", '<img src="map.png" alt="A map">', 28),
+        ),
+    ),
+    ("နောက်မှ ရောက်လာသည်။", (Code(1, OPEN, "em", "<em>", 0),)),
+    ("အများကြီး။", (Code(1, CLOSE, "em", "</em>", 10),)),
+    ("ရိုးရှင်း & <b>။", ()),
+)
+
+
+def coded_draft(uri: str = "/news/coded.html") -> DocumentDraft:
+    """Return an article draft whose segments carry nested, standalone and isolated codes."""
+    segments = tuple(
+        SegmentDraft(0 if i < 3 else 1, i if i < 3 else 0, SegmentKind.TEXT, text, codes=codes)
+        for i, (text, codes) in enumerate(CODED)
+    )
+    skeleton = "<p>{{p:0}}</p><p>{{p:1}}</p>"
+    return DocumentDraft(uri, "Coded", "en", "html", "c0" * 32, skeleton, segments)
+
+
+def build_coded(store: Store) -> list[Segment]:
+    """Store the coded article with machine translations into Burmese; return its segments."""
+    doc = store.ingest(coded_draft()).document
+    segments = store.segments(doc.id)
+    store.write_translations(
+        [
+            TranslationDraft(
+                seg.id, "my", text, State.TRANSLATED, Origin.MT, ARGOS, author="", codes=codes
+            )
+            for seg, (text, codes) in zip(segments, CODED_TARGETS, strict=True)
+        ]
+    )
+    return segments
