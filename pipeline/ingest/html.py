@@ -1,7 +1,10 @@
 """Read HTML articles: each run of inline content in a block element is one paragraph.
 
-The skeleton is the parsed document re-serialised with each such run replaced by its
-placeholder; script, style, nav and similar elements are kept as they are and never read.
+The skeleton is the parsed document re-serialised by lxml with each such run replaced by its
+``{{p:N}}`` placeholder and each translatable attribute value (alt, title, aria-label,
+placeholder, meta description) by an ``{{a:N}}`` one. Inline markup in a run becomes codes
+(``html_inline``). Script, style, code, ``translate="no"`` and ``class="notranslate"``
+content is left alone: verbatim in the skeleton, or protected codes inside a run.
 """
 
 from __future__ import annotations
@@ -13,17 +16,20 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from pipeline.ingest import Article, Escaper, InlineText, Paragraph, ReadOptions, placeholder
+from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder
+from pipeline.ingest.html_inline import Run, left_alone, mark_attributes, markup
 from pipeline.records import Code, SegmentKind
 
 _BLOCKS = """address article aside blockquote body caption center dd details dialog div dl dt
 fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li main
 menu ol p section summary table tbody td tfoot th thead title tr ul"""
 BLOCK_TAGS = frozenset(_BLOCKS.split())
-# Content of these is code, chrome or not text: it never becomes segments.
-_SKIPPED = "script style nav noscript template svg math iframe object canvas pre textarea select"
-SKIP_TAGS = frozenset([*_SKIPPED.split(), "button", "audio", "video"])
+# Block content never read: kept in the skeleton as it is.
+SKIP_TAGS = frozenset({"nav", "pre"})
 _DOCTYPE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(<!DOCTYPE[^>]*>)", re.I | re.S)
+# Written as an entity: invisible in an editor, and the same in any encoding.
+NBSP = "\xa0"
+_ASCII_SPACE = " \t\n\r\f"
 KINDS = {
     **{f"h{level}": SegmentKind.HEADING for level in range(1, 7)},
     "title": SegmentKind.HEADING,
@@ -39,30 +45,44 @@ def escaper(mode: str) -> Escaper:
 
 
 def _text(run: str, code: Code | None) -> str:
-    return html_text.escape(run, quote=False)
+    # '"' too: an attribute value inside a code's markup is filled in as running text.
+    return html_text.escape(run, quote=False).replace('"', "&quot;").replace(NBSP, "&nbsp;")
 
 
 def _attribute(run: str, code: Code | None) -> str:
-    return html_text.escape(run, quote=True)
+    return html_text.escape(run, quote=True).replace(NBSP, "&nbsp;")
 
 
 def parse(text: str, options: ReadOptions | None = None) -> Article:
     """Return the paragraphs of an HTML article and its skeleton."""
-    parser = lxml_html.HTMLParser(encoding="utf-8")
+    # default_doctype: lxml-stubs do not know it; without it lxml invents an HTML 4.0 doctype.
+    parser = lxml_html.HTMLParser(encoding="utf-8", default_doctype=False)  # type: ignore[call-arg]
     try:
         # Parsed from bytes so that an XML or charset declaration in the file does no harm.
         root = lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
-    except etree.ParserError:  # nothing but comments: no text, which the caller reports
+    except etree.ParserError:  # nothing but comments: nothing to translate
         return Article(title="", skeleton=text, paragraphs=())
     title = _title(root)
     paragraphs: list[Paragraph] = []
     _walk(root, paragraphs)
+    if not paragraphs:  # nothing to translate: the article is the file as it was
+        return Article(title=title, skeleton=text, paragraphs=())
+    return Article(title=title, skeleton=_skeleton(text, root), paragraphs=tuple(paragraphs))
+
+
+def _skeleton(text: str, root: HtmlElement) -> str:
+    """Return the document as lxml writes it, with the file's own doctype and outer comments."""
     # The file's own doctype, verbatim; lxml would otherwise invent an HTML 4.0 one.
     doctype = _DOCTYPE.match(text)
-    skeleton = lxml_html.tostring(
-        root, encoding="unicode", doctype=doctype.group(1) if doctype else None
-    )
-    return Article(title=title, skeleton=skeleton, paragraphs=tuple(paragraphs))
+    before = [markup(node) for node in root.itersiblings(preceding=True) if not _declaration(node)]
+    after = [markup(node) for node in root.itersiblings()]
+    head = (doctype.group(1) + "\n") if doctype else ""
+    return head + "".join(reversed(before)) + markup(root) + "".join(after)
+
+
+def _declaration(node: HtmlElement) -> bool:
+    """Return whether a node is an XML declaration, which lxml reads as a comment."""
+    return not isinstance(node.tag, str) and str(node.text or "").startswith("?xml")
 
 
 def _title(root: HtmlElement) -> str:
@@ -78,8 +98,9 @@ def _title(root: HtmlElement) -> str:
 
 def _walk(element: HtmlElement, paragraphs: list[Paragraph]) -> None:
     """Turn each inline run under a block element into a paragraph, in document order."""
-    if element.tag in SKIP_TAGS:
+    if element.tag in SKIP_TAGS or left_alone(element):
         return
+    _attributes(element, paragraphs)
     owner, run = element, []
     for child in list(element):
         if _is_inline(child):
@@ -91,8 +112,14 @@ def _walk(element: HtmlElement, paragraphs: list[Paragraph]) -> None:
     _flush(element, owner, run, paragraphs)
 
 
+def _attributes(element: HtmlElement, paragraphs: list[Paragraph]) -> None:
+    """Make each translatable attribute of a skeleton element a paragraph and a placeholder."""
+    for value in mark_attributes(element, len(paragraphs)):
+        paragraphs.append(Paragraph(SegmentKind.ATTRIBUTE, value))
+
+
 def _is_inline(node: HtmlElement) -> bool:
-    """Return whether a node is inline content: text markup holding no block or skipped element."""
+    """Return whether a node is inline content: a comment, or markup holding no block."""
     if not isinstance(node.tag, str):  # a comment or processing instruction
         return True
     if node.tag in BLOCK_TAGS or node.tag in SKIP_TAGS:
@@ -108,12 +135,15 @@ def _flush(
 ) -> None:
     """Make a paragraph of one run (owner's text or tail, then inline nodes) and replace it."""
     lead = (owner.text if owner is block else owner.tail) or ""
-    builder = InlineText()
-    builder.add(lead)
+    builder = Run(first=len(out) + 1)
+    builder.text(lead)
     for node in run:
-        _add_inline(builder, node)
+        builder.node(node)
     paragraph = builder.paragraph(_kind(block))
     if not paragraph.text:
+        for node in run:  # markup only: it stays in the skeleton, its attributes read there
+            if isinstance(node.tag, str):
+                _skeleton_attributes(node, out)
         return
     last = (run[-1].tail or "") if run else lead
     filled = _leading_space(lead) + placeholder(len(out)) + _trailing_space(last)
@@ -124,23 +154,17 @@ def _flush(
     for node in run:
         block.remove(node)
     out.append(paragraph)
+    out.extend(Paragraph(SegmentKind.ATTRIBUTE, value) for value in builder.attributes)
 
 
-def _add_inline(builder: InlineText, node: HtmlElement) -> None:
-    """Add one inline node and its tail: text as text, elements as spans."""
-    if isinstance(node.tag, str):
-        attrs = {str(key): str(value) for key, value in node.attrib.items()}
-        if node.tag == "br":
-            builder.add(" ")
-        elif node.tag == "img":
-            builder.mark("img", attrs)
-        else:
-            builder.open(node.tag, attrs)
-            builder.add(node.text or "")
-            for child in node:
-                _add_inline(builder, child)
-            builder.close()
-    builder.add(node.tail or "")
+def _skeleton_attributes(element: HtmlElement, out: list[Paragraph]) -> None:
+    """Read the translatable attributes of an element left in the skeleton, and its content's."""
+    if left_alone(element):
+        return
+    _attributes(element, out)
+    for child in element:
+        if isinstance(child.tag, str):
+            _skeleton_attributes(child, out)
 
 
 def _kind(block: HtmlElement) -> SegmentKind:
@@ -152,10 +176,10 @@ def _kind(block: HtmlElement) -> SegmentKind:
 
 
 def _leading_space(text: str) -> str:
-    """Return the whitespace text starts with."""
-    return text[: len(text) - len(text.lstrip())]
+    """Return the HTML (ASCII) whitespace text starts with."""
+    return text[: len(text) - len(text.lstrip(_ASCII_SPACE))]
 
 
 def _trailing_space(text: str) -> str:
-    """Return the whitespace text ends with."""
-    return text[len(text.rstrip()) :]
+    """Return the HTML (ASCII) whitespace text ends with."""
+    return text[len(text.rstrip(_ASCII_SPACE)) :]
