@@ -220,3 +220,41 @@ def test_translate_toolkit_written_codes_import(store: Store, tmp_path: Path) ->
     text, codes, _ = stored_first(store)
     assert text == "Read the full report here."
     assert [(c[0], c[1], c[3]) for c in codes][::4] == [(1, "open", 5), (3, "standalone", 25)]
+
+
+def test_xliff12_native_code_elements_read_as_codes(store: Store, tmp_path: Path) -> None:
+    """A tool's bpt, ept and ph in a target are codes, their native content not text."""
+
+    def native(target: etree._Element) -> None:
+        target.clear()
+        target.text = "ဖတ်ပါ "
+        for name, attrs, content, tail in (
+            ("bpt", {"id": "1"}, "<a>", ""),
+            ("bpt", {"id": "2"}, "<em>", "အပြည့်"),
+            ("ept", {"id": "2"}, "</em>", " စာ"),
+            ("ept", {"id": "1"}, "</a>", "။"),
+            ("ph", {"id": "3"}, "<img>", ""),
+        ):
+            element = etree.SubElement(target, f"{XLIFF12}{name}", **attrs)
+            element.text, element.tail = content, tail
+
+    report = reviewed_xliff12(store, tmp_path, native)
+    assert (report.applied, report.conflicts) == (1, ())
+    text, codes, _ = stored_first(store)
+    assert text == "ဖတ်ပါ အပြည့် စာ။"
+    assert [(c[0], c[3]) for c in codes] == [(1, 6), (2, 6), (2, 12), (1, 15), (3, 16)]
+    assert codes[0][2] == LINK
+
+
+def test_normalising_a_target_keeps_each_code_in_place(store: Store, tmp_path: Path) -> None:
+    """A decomposed accent before a code is composed (NFC) and the code moves with its text."""
+
+    def decomposed(target: etree._Element) -> None:
+        copy_source(target)
+        target.text = "Re\u0301ad "
+
+    report = reviewed_xliff12(store, tmp_path, decomposed)
+    assert (report.applied, report.conflicts) == (1, ())
+    text, codes, _ = stored_first(store)
+    assert text.startswith("Réad the full")
+    assert [c[3] for c in codes] == [5, 9, 13, 20, 25]
