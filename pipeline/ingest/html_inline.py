@@ -90,12 +90,16 @@ def left_alone(element: HtmlElement) -> bool:
 
 def translatable(element: HtmlElement) -> list[str]:
     """Return the names of an element's attributes that hold text to translate, in order."""
-    names = [name for name in TEXT_ATTRIBUTES if name in element.attrib]
+    wanted = set(TEXT_ATTRIBUTES)
     if element.tag == "meta":
         key = str(element.get("name") or element.get("property") or "").strip().lower()
-        if key in META_TEXT and "content" in element.attrib:
-            names.append("content")
-    return [name for name in names if str(element.get(name, "")).strip()]
+        if key in META_TEXT:
+            wanted.add("content")
+    return [
+        str(name)
+        for name, value in element.attrib.items()
+        if str(name) in wanted and str(value).strip()
+    ]
 
 
 def mark_attributes(element: HtmlElement, first: int) -> list[str]:
@@ -160,6 +164,7 @@ class Run:
         self._first = first
         self._pending = False
         self._started = False
+        self._spaced = False  # the text ends in a space written before markup
         self.attributes: list[str] = []
 
     def text(self, chunk: str) -> None:
@@ -168,7 +173,7 @@ class Run:
         if not self._started:
             chunk = chunk.lstrip()
         if chunk.startswith(" "):
-            self._pending = self._started
+            self._pending = self._started and not self._spaced
             chunk = chunk[1:]
         if not chunk:
             return
@@ -176,13 +181,13 @@ class Run:
             self._builder.add(" ")
         self._pending = chunk.endswith(" ")
         self._builder.add(chunk.rstrip(" "))
-        self._started = True
+        self._started, self._spaced = True, False
 
     def node(self, node: HtmlElement, protect: bool = False) -> None:
         """Add one inline node and its tail: text as text, markup as codes."""
         if self._pending:  # a space before markup stays before it
             self._builder.add(" ")
-            self._pending = False
+            self._pending, self._spaced = False, True
         if not isinstance(node.tag, str) or node.tag in VERBATIM_INLINE:
             self._builder.mark(_name(node), {}, markup(node))
         else:

@@ -1,0 +1,122 @@
+"""HTML extraction: inline markup as codes, attribute values as segments, code left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from pipeline.ingest import read_article
+from pipeline.records import CodeType, DocumentDraft, SegmentKind
+from tests.articlekit import element_tree, identity_article, links
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><title>Police cross</title>
+<meta name="description" content="Officers fled the coup.">
+<meta property="og:title" content="Police cross into India">
+<meta property="og:description" content="">
+</head><body>
+<p>At least <strong>19</strong> crossed, says <a href="https://x.org/a b?q=ü&amp;r=1"
+ title="The report">the <em>full</em> report</a>.<br>Next <!-- note --> line.</p>
+<figure><img src="map.png" alt="A map of the border"></figure>
+<p>See<img src="m.png" alt="Inline map"> and <code>ls -l</code> here,
+ <span translate="no">Tatmadaw</span> and <b class="x notranslate">NUG</b>.</p>
+<div translate="no"><p>Left alone.</p></div>
+<p>Five&nbsp;p.m. <input placeholder="Search" aria-label="Search box"></p>
+</body></html>
+"""
+
+
+def ingest(tmp_path: Path, markup: str = PAGE) -> DocumentDraft:
+    """Write markup to an .html file and read it."""
+    path = tmp_path / "page.html"
+    path.write_text(markup, "utf-8")
+    return read_article(path)
+
+
+def attributes(document: DocumentDraft) -> list[str]:
+    """Return the sources of a document's attribute segments, in order."""
+    return [s.source for s in document.segments if s.kind is SegmentKind.ATTRIBUTE]
+
+
+def test_translatable_attributes_are_segments(tmp_path: Path) -> None:
+    """alt, title, aria-label, placeholder and meta description/og values are segments."""
+    assert attributes(ingest(tmp_path)) == [
+        "Officers fled the coup.",
+        "Police cross into India",
+        "The report",
+        "A map of the border",
+        "Inline map",
+        "Search",
+        "Search box",
+    ]
+
+
+def test_attribute_values_come_back_in_place(tmp_path: Path) -> None:
+    """Rebuilt from its own segments the page has every attribute value where it was."""
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, "utf-8")
+    rebuilt = identity_article(path, tmp_path / "store.db")
+    assert element_tree(rebuilt) == element_tree(PAGE)
+    assert links(rebuilt) == links(PAGE)
+    root = lxml_html.document_fromstring(rebuilt.encode("utf-8"))
+    assert root.find(".//a").get("title") == "The report"
+    assert root.find(".//meta[@name='description']").get("content") == "Officers fled the coup."
+    assert [img.get("alt") for img in root.iter("img")] == ["A map of the border", "Inline map"]
+
+
+def test_inline_markup_is_codes_holding_the_original_tags(tmp_path: Path) -> None:
+    """Inline elements are paired codes with lxml's start and end tags, links unescaped."""
+    first = next(s for s in ingest(tmp_path).segments if s.source.startswith("At least"))
+    pairs = [(c.type, c.data) for c in first.codes if c.tag in ("strong", "a")]
+    assert pairs == [
+        (CodeType.OPEN, "<strong>"),
+        (CodeType.CLOSE, "</strong>"),
+        (CodeType.OPEN, '<a href="https://x.org/a b?q=ü&amp;r=1" title="{{a:4}}">'),
+        (CodeType.CLOSE, "</a>"),
+    ]
+
+
+def test_void_elements_and_comments_are_standalone_codes(tmp_path: Path) -> None:
+    """A <br>, an inline <img> and a comment are standalone codes, not text."""
+    document = ingest(tmp_path)
+    codes = [c for s in document.segments for c in s.codes if c.type is CodeType.STANDALONE]
+    assert [(c.tag, c.data[:26]) for c in codes[:3]] == [
+        ("br", "<br>"),
+        ("#comment", "<!-- note -->"),
+        ("img", '<img src="m.png" alt="{{a:'),
+    ]
+    assert "Next line." in [s.source for s in document.segments]
+
+
+def test_code_and_translate_no_are_protected(tmp_path: Path) -> None:
+    """Inline code, translate="no" and notranslate are protected pairs; a block is left alone."""
+    document = ingest(tmp_path)
+    protected = {c.tag for s in document.segments for c in s.codes if c.protect}
+    assert protected == {"code", "span", "b"}
+    sentence = next(s for s in document.segments if s.source.startswith("See"))
+    assert sentence.source == "See and ls -l here, Tatmadaw and NUG."
+    assert "Left alone." not in [s.source for s in document.segments]
+    assert '<div translate="no"><p>Left alone.</p></div>' in document.skeleton
+
+
+def test_no_break_space_is_kept(tmp_path: Path) -> None:
+    """A no-break space is text, not whitespace to fold, and is written back as &nbsp;."""
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, "utf-8")
+    assert "Five\xa0p.m." in [s.source for s in ingest(tmp_path).segments]
+    assert "Five&nbsp;p.m." in identity_article(path, tmp_path / "store.db")
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<script>var x = 1;</script>", "<!-- nothing here -->", "<!-- x --><div> <br> </div>\n"],
+    ids=["script", "comment", "markup-only"],
+)
+def test_nothing_to_translate_comes_back_unchanged(tmp_path: Path, markup: str) -> None:
+    """A page with only scripts or comments has no segments, and its article is the file."""
+    document = ingest(tmp_path, markup)
+    assert document.segments == ()
+    path = tmp_path / "page.html"
+    assert identity_article(path, tmp_path / "store.db") == markup
