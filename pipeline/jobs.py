@@ -18,11 +18,18 @@ from pipeline.records import (
 from pipeline.store.base import Store
 
 
-def read_articles(paths: Sequence[Path], source_lang: str) -> list[DocumentDraft]:
-    """Read and segment every article before anything is written, so bad input writes nothing."""
-    from pipeline.ingest import read_article
+def read_articles(
+    paths: Sequence[Path], source_lang: str, fields: Sequence[str] | None = None
+) -> list[DocumentDraft]:
+    """Read and segment every article before anything is written, so bad input writes nothing.
 
-    return [read_article(path, source_lang) for path in paths]
+    ``fields`` names the front matter keys whose values are translated (default: the
+    reader's, title, description and summary).
+    """
+    from pipeline.ingest import ReadOptions, read_article
+
+    options = ReadOptions() if fields is None else ReadOptions(fields=tuple(fields))
+    return [read_article(path, source_lang, options) for path in paths]
 
 
 def ingest_articles(store: Store, drafts: Sequence[DocumentDraft]) -> list[IngestResult]:

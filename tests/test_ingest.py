@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from pipeline.errors import InputError
 from pipeline.ingest import read_article, rebuild
-from pipeline.records import DocumentDraft, InlineSpan, SegmentDraft, SegmentKind, content_hash
+from pipeline.records import DocumentDraft, SegmentDraft, SegmentKind, content_hash
 from pipeline.segment import join_segments
 
 K = SegmentKind
@@ -311,30 +311,6 @@ def test_markdown_segments() -> None:
     ]
 
 
-def test_markdown_inline_spans() -> None:
-    """Emphasis, links and code are spans with offsets into their segment; a link never splits."""
-    document = read_article(DATA / "article.md")
-    assert segment(document, 0).inline == (InlineSpan(18, 23, "em"),)
-    assert segment(document, 1, 2).inline == (InlineSpan(0, 9, "strong"),)
-    link = {"href": "https://example.com/report", "title": "Report"}
-    assert segment(document, 2).inline == (
-        InlineSpan(5, 32, "a", link),
-        InlineSpan(44, 52, "code"),
-    )
-    assert segment(document, 2).source[5:32] == "the full report. It is long"
-    assert segment(document, 2).source[44:52] == "config.x"
-    assert segment(document, 5).inline == (InlineSpan(17, 22, "em"),)
-
-
-def test_markdown_skeleton() -> None:
-    """The markdown skeleton keeps block markup and puts placeholders where the text was."""
-    document = read_article(DATA / "article.md")
-    assert document.skeleton == (
-        "# {{p:0}}\n\n{{p:1}}\n\n{{p:2}}\n\n![{{p:3}}](photo.jpg)\n\n## {{p:4}}\n\n"
-        "- {{p:5}}\n\n* {{p:6}}\n\n1. {{p:7}}\n2. {{p:8}}\n\n```text\ncode. Not text.\n```\n"
-    )
-
-
 def test_markdown_rebuild_keeps_the_block_structure(tmp_path: Path) -> None:
     """Rebuilding the markdown with its sources gives the same blocks with the same text."""
     document = read_article(DATA / "article.md")
@@ -473,7 +449,6 @@ def test_html_escaping_in_rebuild() -> None:
         ("utf16le.md", "Hello world".encode("utf-16-le"), "UTF-16"),
         ("empty.txt", b"", "empty"),
         ("blank.md", b" \n\t\n", "empty (only whitespace)"),
-        ("code.md", b"```\ncode only\n```\n", "no text to translate"),
         ("x.doc", b"Text.", "unknown file type '.doc'; expected .txt, .md or .html"),
         ("README", b"Text.", "unknown file type (no extension)"),
     ],
@@ -484,7 +459,6 @@ def test_html_escaping_in_rebuild() -> None:
         "utf-16le",
         "empty",
         "blank",
-        "md",
         "doc",
         "none",
     ],

@@ -81,12 +81,20 @@ def _open(store: str | None, *, create: bool = False) -> Store:
 def ingest(
     files: Annotated[list[Path], typer.Argument(help=_("Articles to read (.txt, .md, .html)."))],
     lang: Annotated[str, typer.Option("--lang", help=_("Source language of the articles."))] = "en",
+    fields: Annotated[
+        str,
+        typer.Option(
+            "--fields",
+            help=_("Front matter keys whose values are translated (comma-separated)."),
+        ),
+    ] = "title,description,summary",
     store: StoreOption = None,
 ) -> None:
     """Split articles into segments and store them as new document versions."""
     from pipeline import jobs
 
-    drafts = jobs.read_articles(files, lang)
+    keys = tuple(key.strip() for key in fields.split(",") if key.strip())
+    drafts = jobs.read_articles(files, lang, keys)
     with _open(store, create=True) as db:
         for result in jobs.ingest_articles(db, drafts):
             doc = result.document

@@ -1,122 +1,176 @@
-"""Read Markdown (CommonMark) articles: headings, paragraphs, list items and image captions."""
+"""Read Markdown (CommonMark with GFM tables) articles, keeping their structure.
+
+Headings, paragraphs, list items and table cells become paragraphs; their inline markup
+becomes spans holding the original markup (``markdown_inline``). The skeleton is the file
+itself with each such block's text replaced by its placeholder: ``{{p:N}}`` for running
+text, one ``{{c:N}}`` per table cell (the row is written anew, ``| a | b |``), ``{{a:N}}``
+inside an image's brackets and ``{{j:N}}`` for a front matter value (``frontmatter``). Code
+blocks, HTML blocks, thematic breaks and link reference definitions are kept as they are.
+
+Where each block's text starts and ends is taken from the parser's own line marks while it
+reads the block, so no text is searched for.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
-from pipeline.ingest import Article, Escaper, InlineText, Paragraph, ReadOptions, placeholder
-from pipeline.records import Code, SegmentKind
+from pipeline.ingest import (
+    Article,
+    Escaper,
+    Paragraph,
+    ReadOptions,
+    codes_of,
+    frontmatter,
+    markdown_escape,
+    placeholder,
+)
+from pipeline.ingest.markdown_inline import InlineReader
+from pipeline.inline import render
+from pipeline.records import SegmentKind
 
-_SPAN_TAGS = {"em_open": "em", "strong_open": "strong", "link_open": "a", "s_open": "s"}
+__all__ = ["escaper", "parse", "parser"]
+
+BlockRule = Callable[[StateBlock, int, int, bool], bool]
+# Block rules whose tokens hold inline text, and so need to know where it stands.
+_TEXT_RULES = ("table", "heading", "lheading", "paragraph")
+
+
+def parser() -> MarkdownIt:
+    """Return the Markdown parser articles are read with: CommonMark plus GFM tables."""
+    return MarkdownIt("commonmark").enable("table")
 
 
 def escaper(mode: str) -> Escaper:
-    """Return how text runs are written back into Markdown."""
-    return _as_is
-
-
-def _as_is(run: str, code: Code | None) -> str:
-    return run
+    """Return how text runs are written back into Markdown for a placeholder mode."""
+    return markdown_escape.escaper(mode)
 
 
 def parse(text: str, options: ReadOptions | None = None) -> Article:
     """Return the paragraphs of a Markdown article and its skeleton."""
-    lines: list[str | None] = list(text.split("\n"))
-    paragraphs: list[Paragraph] = []
-    title = ""
-    list_depth = 0
-    previous = ""
-    for token in MarkdownIt("commonmark").parse(text):
-        list_depth += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
-        heading, previous = previous == "heading_open", token.type
-        if token.type != "inline" or token.map is None:
-            continue
-        paragraph = _paragraph(token, _kind(heading, list_depth))
-        if not paragraph.text or not _put_placeholder(lines, token, len(paragraphs)):
-            continue
-        if heading and not title:
-            title = paragraph.text
-        paragraphs.append(paragraph)
-    skeleton = "\n".join(line for line in lines if line is not None)
-    return Article(title=title, skeleton=skeleton, paragraphs=tuple(paragraphs))
-
-
-def _kind(heading: bool, list_depth: int) -> SegmentKind:
-    """Return the kind of an inline block from where it sits."""
-    if heading:
-        return SegmentKind.HEADING
-    return SegmentKind.LIST_ITEM if list_depth else SegmentKind.TEXT
-
-
-def _paragraph(token: Token, kind: SegmentKind) -> Paragraph:
-    """Return the plain text and spans of one inline token; a lone image gives its caption."""
-    builder = InlineText()
-    image = _lone_image(token)
-    if image is not None:
-        builder.add(image.content)
-        return builder.paragraph(SegmentKind.CAPTION)
-    _add_inline(builder, token.children or [])
-    return builder.paragraph(kind)
-
-
-def _add_inline(builder: InlineText, children: Sequence[Token]) -> None:
-    """Add inline tokens to the builder: text as text, markup as spans."""
-    for child in children:
-        if child.type == "text":
-            builder.add(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            builder.add(" ")
-        elif child.type == "code_inline":
-            builder.open("code")
-            builder.add(child.content)
-            builder.close()
-        elif child.type == "image":
-            builder.mark("img", {"src": str(child.attrGet("src") or ""), "alt": child.content})
-        elif child.type in _SPAN_TAGS:
-            attrs = {key: str(value) for key, value in child.attrs.items()}
-            builder.open(_SPAN_TAGS[child.type], attrs)
-        elif child.type.endswith("_close") and child.type.replace("_close", "_open") in _SPAN_TAGS:
-            builder.close()
-        # html_inline and anything unknown is markup: it stays out of the text.
-
-
-def _lone_image(token: Token) -> Token | None:
-    """Return the image if it is all the inline token holds."""
-    children = [c for c in token.children or [] if c.type != "softbreak"]
-    return children[0] if len(children) == 1 and children[0].type == "image" else None
-
-
-def _put_placeholder(lines: list[str | None], token: Token, index: int) -> bool:
-    """Replace the token's text in its source lines by the placeholder; False if not found."""
-    found = _locate(lines, token)
-    if found is None:
-        return False
-    first, start, last, end = found
-    head, tail = lines[first] or "", lines[last] or ""
-    lines[first : last + 1] = [head[:start] + placeholder(index) + tail[end:]] + [None] * (
-        last - first
+    front = frontmatter.read(text, (options or ReadOptions()).fields)
+    paragraphs = [Paragraph(SegmentKind.FIELD, value) for value in front.values]
+    body = text[front.end :]
+    edits, heading = _blocks(_located().parse(body), paragraphs)
+    return Article(
+        title=front.title or heading,
+        skeleton=front.skeleton + _apply(body, edits),
+        paragraphs=tuple(paragraphs),
     )
-    return True
 
 
-def _locate(lines: Sequence[str | None], token: Token) -> tuple[int, int, int, int] | None:
-    """Return (first line, start column, last line, end column) of the token's text."""
-    assert token.map is not None
-    first = token.map[0]
-    head = lines[first] or ""
-    image = _lone_image(token)
-    if image is not None:
-        # A lone image keeps its markup; only its alt text becomes the placeholder.
-        column = head.find(f"![{image.content}]")
-        return None if column < 0 else (first, column + 2, first, column + 2 + len(image.content))
-    content = token.content.split("\n")
-    last = first + len(content) - 1
-    # The text ends its first line (after any "## " or "- ") and starts its last one.
-    start = head.rfind(content[0])
-    if last == first:
-        return None if start < 0 else (first, start, first, start + len(content[0]))
-    end = (lines[last] or "").find(content[-1]) if last < len(lines) else -1
-    return None if start < 0 or end < 0 else (first, start, last, end + len(content[-1]))
+@functools.cache
+def _located() -> MarkdownIt:
+    """Return the parser, its text block rules noting where each block's text stands."""
+    md = parser()
+    for rule in md.block.ruler.__rules__:
+        if rule.name in _TEXT_RULES:
+            md.block.ruler.at(rule.name, _noting(rule.fn), {"alt": list(rule.alt)})
+    return md
+
+
+def _noting(rule: BlockRule) -> BlockRule:
+    """Wrap a block rule so the tokens it makes record the source span of their text."""
+
+    def noted(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        first = len(state.tokens)
+        found = rule(state, start, end, silent)
+        if found and not silent:
+            _note_spans(state, state.tokens[first:])
+        return found
+
+    return noted
+
+
+def _note_spans(state: StateBlock, tokens: Sequence[Token]) -> None:
+    """Set ``meta["span"]``, the (start, end) offsets of the text, on text block tokens."""
+    for index, token in enumerate(tokens):
+        if token.map is None or token.type not in ("paragraph_open", "heading_open", "tr_open"):
+            continue
+        first, last = token.map[0], token.map[1] - 1
+        start = state.bMarks[first] + state.tShift[first]
+        if token.type == "heading_open" and token.markup[:1] == "#":
+            # The parser's content is the source after the marker and its blanks, trimmed.
+            start += len(token.markup)
+            while state.src[start : start + 1] in (" ", "\t"):
+                start += 1
+            token.meta["span"] = (start, start + len(tokens[index + 1].content))
+        elif token.type == "heading_open":  # setext: the underline stays
+            token.meta["span"] = (start, state.eMarks[last - 1])
+        else:
+            token.meta["span"] = (start, state.eMarks[last])
+
+
+_Edit = tuple[int, int, str]
+
+
+def _blocks(tokens: Sequence[Token], paragraphs: list[Paragraph]) -> tuple[list[_Edit], str]:
+    """Return the skeleton edits of the body's text blocks and the first heading's text."""
+    edits: list[_Edit] = []
+    heading = ""
+    lists = 0
+    span, kind = (0, 0), SegmentKind.TEXT
+    row: list[str] | None = None
+    for token in tokens:
+        lists += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
+        if token.type in ("paragraph_open", "heading_open", "tr_open"):
+            span = token.meta.get("span", (0, 0))
+            kind = _kind(token, lists)
+            row = [] if token.type == "tr_open" else None
+        elif token.type == "tr_close" and row is not None:
+            edits.append((*span, "| " + " | ".join(row) + " |"))
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(_fill(token, SegmentKind.CELL, paragraphs))
+        elif token.type == "inline":
+            edits.append((*span, _fill(token, kind, paragraphs)))
+            if kind is SegmentKind.HEADING and not heading and paragraphs:
+                heading = paragraphs[-1].text
+    return edits, heading
+
+
+def _kind(token: Token, lists: int) -> SegmentKind:
+    """Return the kind of the text a block token opens."""
+    if token.type == "heading_open":
+        return SegmentKind.HEADING
+    return SegmentKind.LIST_ITEM if lists else SegmentKind.TEXT
+
+
+def _fill(token: Token, kind: SegmentKind, paragraphs: list[Paragraph]) -> str:
+    """Return what stands for an inline token in the skeleton: its placeholder, or its markup.
+
+    Text with nothing to translate (an image alone, a code span, raw HTML) is written into
+    the skeleton as it is; an image's text is still a paragraph of its own.
+    """
+    mode = "c" if kind is SegmentKind.CELL else "p"
+    paragraph = InlineReader(paragraphs, cell=mode == "c").read(token.children or [], kind)
+    if _translatable(paragraph):
+        paragraphs.append(paragraph)
+        return placeholder(len(paragraphs) - 1, mode)
+    size = len(paragraph.text)
+    codes = codes_of(paragraph.inline, 0, size, marks=(0, size + 1))
+    return render(paragraph.text, codes, inside=escaper(mode))
+
+
+def _translatable(paragraph: Paragraph) -> bool:
+    """Return whether a paragraph has words outside its protected spans."""
+    shown = list(paragraph.text)
+    for span in paragraph.inline:
+        if span.protect:
+            shown[span.start : span.end] = [" "] * (span.end - span.start)
+    return bool("".join(shown).strip())
+
+
+def _apply(text: str, edits: Iterable[_Edit]) -> str:
+    """Return text with each (start, end) range replaced, ranges in order and apart."""
+    out, done = [], 0
+    for start, end, replacement in sorted(edits):
+        out.append(text[done:start] + replacement)
+        done = max(done, end)
+    out.append(text[done:])
+    return "".join(out)
