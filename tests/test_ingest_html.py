@@ -66,6 +66,17 @@ def test_attribute_values_come_back_in_place(tmp_path: Path) -> None:
     assert [img.get("alt") for img in root.iter("img")] == ["A map of the border", "Inline map"]
 
 
+def test_quotes_in_an_inline_attribute_stay_inside_it(tmp_path: Path) -> None:
+    """An inline image's alt holding quotes is escaped as an attribute, running text is not."""
+    markup = '<p>He said "go"<img src="a.png" alt=\'Sign: "Stop"\'> and left.</p>'
+    path = tmp_path / "quotes.html"
+    path.write_text(markup, "utf-8")
+    rebuilt = identity_article(path, tmp_path / "store.db")
+    assert element_tree(rebuilt) == element_tree(markup)
+    assert 'He said "go"' in rebuilt
+    assert 'alt="Sign: &quot;Stop&quot;"' in rebuilt
+
+
 def test_inline_markup_is_codes_holding_the_original_tags(tmp_path: Path) -> None:
     """Inline elements are paired codes with lxml's start and end tags, links unescaped."""
     first = next(s for s in ingest(tmp_path).segments if s.source.startswith("At least"))

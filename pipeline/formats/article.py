@@ -123,7 +123,9 @@ def render(
         raise IncompleteArticleError(describe_missing(document, lang, lacking, len(units)))
     dates = {u.segment.id: d for u in units if (d := dateline(u, lang, digits)) is not None}
     texts = {u.segment.id: u.translations[lang] for u in units if u.segment.id not in dates}
-    modes = placeholder_modes(document.skeleton)
+    # Placeholders stand in the skeleton and in codes' markup (an inline image's alt text).
+    markup = "".join(code.data for unit in units for code in unit.segment.codes)
+    modes = placeholder_modes(document.skeleton + markup)
     article_reader = reader(document.format)
     paragraphs = {}
     for index, group in groupby(units, key=lambda unit: unit.segment.paragraph):

@@ -45,8 +45,7 @@ def escaper(mode: str) -> Escaper:
 
 
 def _text(run: str, code: Code | None) -> str:
-    # '"' too: an attribute value inside a code's markup is filled in as running text.
-    return html_text.escape(run, quote=False).replace('"', "&quot;").replace(NBSP, "&nbsp;")
+    return html_text.escape(run, quote=False).replace(NBSP, "&nbsp;")
 
 
 def _attribute(run: str, code: Code | None) -> str:
