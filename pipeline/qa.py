@@ -1,9 +1,13 @@
-"""Quality checks that flag a translation: numbers, protected spans, punctuation, script…
+"""Quality checks that flag a translation: numbers, protected spans, punctuation, tags…
 
 Each check is a small function with one job: it takes a :class:`Pair` and yields
 :class:`~pipeline.records.Flag` objects named after it. :func:`check` runs the registered
 checks in order. Errors block publication (``--fail-on error``); warnings ask a reviewer to
 look (``--fail-on warning``).
+
+``tags`` checks inline codes when the caller passes them: a code missing, duplicated or
+badly nested is an error; a code that projection had to put at a sentence edge (no
+confident alignment) is a warning.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from decimal import Decimal
 from typing import Protocol
 
 from pipeline.burmese import ZAWGYI_THRESHOLD, zawgyi_probability
+from pipeline.inline import tag_flags
 from pipeline.locale import parse_digits
 from pipeline.protect import protected_spans
-from pipeline.records import Flag, Severity
+from pipeline.records import Code, Flag, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -33,6 +38,9 @@ class Pair:
     source_lang: str
     target_lang: str
     protected: tuple[str, ...] = ()
+    source_codes: tuple[Code, ...] = ()
+    target_codes: tuple[Code, ...] = ()
+    moved: tuple[int, ...] = ()
 
     @property
     def required_spans(self) -> list[str]:
@@ -314,6 +322,15 @@ def check_zawgyi(pair: Pair) -> Iterator[Flag]:
         yield Flag("zawgyi", E, f"Zawgyi-encoded Burmese (probability {probability:.3f})")
 
 
+# --- inline codes ------------------------------------------------------------------------
+
+
+def check_tags(pair: Pair) -> Iterator[Flag]:
+    """Flag inline codes missing, duplicated or badly nested, and codes moved to an edge."""
+    if pair.source_codes or pair.target_codes:
+        yield from tag_flags(pair.source_codes, pair.target_codes, pair.moved)
+
+
 # --- running the checks ------------------------------------------------------------------
 
 CHECKS: tuple[Check, ...] = (
@@ -326,9 +343,16 @@ CHECKS: tuple[Check, ...] = (
     check_length,
     check_repetition,
     check_zawgyi,
+    check_tags,
 )
 # Pseudo-translations are accented Latin by design: only what they must carry is checked.
-PSEUDO_CHECKS: tuple[Check, ...] = (check_empty, check_numbers, check_protected, check_repetition)
+PSEUDO_CHECKS: tuple[Check, ...] = (
+    check_empty,
+    check_numbers,
+    check_protected,
+    check_repetition,
+    check_tags,
+)
 
 
 def check(
@@ -339,8 +363,14 @@ def check(
     *,
     protected: Sequence[str] = (),
     pseudo: bool = False,
+    source_codes: Sequence[Code] = (),
+    target_codes: Sequence[Code] = (),
+    moved: Sequence[int] = (),
 ) -> tuple[Flag, ...]:
     """Run the QA checks on a translation; ``protected`` adds spans (credits) to keep as is.
+
+    ``source_codes`` and ``target_codes`` are the inline codes of both sides, ``moved`` the
+    ids of codes projection put at a sentence edge (see :func:`check_tags`).
 
     >>> flags = check("More than 1,500 have also been arrested.",
     ...               "१,६०० से अधिक लोगों को गिरफ्तार भी किया गया है।", "en", "hi")
@@ -354,6 +384,9 @@ def check(
         _primary(source_lang),
         _primary(target_lang),
         tuple(nfc("NFC", p) for p in protected),
+        tuple(source_codes),
+        tuple(target_codes),
+        tuple(moved),
     )
     empty = tuple(check_empty(pair))
     if empty:

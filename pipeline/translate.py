@@ -7,11 +7,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from pipeline.align import Span, project
 from pipeline.engines.base import Engine, Hypothesis
 from pipeline.errors import EngineError
-from pipeline.protect import Masked, mask, unmask
+from pipeline.inline import Placed, carried, reflagged, tag_flags
+from pipeline.protect import Masked, Restored, mask, restore
 from pipeline.qa import check as check_quality
 from pipeline.records import (
+    Code,
+    CodeType,
     Document,
     Origin,
     Segment,
@@ -48,7 +52,7 @@ class Work:
 
     summary: LanguageSummary
     copy: list[Segment] = field(default_factory=list)
-    memory: dict[int, tuple[str, Translation]] = field(default_factory=dict)
+    memory: dict[int, tuple[Segment, Translation]] = field(default_factory=dict)
     machine: dict[str, list[Segment]] = field(default_factory=dict)
 
 
@@ -88,7 +92,7 @@ class TranslationJob:
         found = self.store.memory((s.source_hash for s in rest), target_lang)
         for seg in rest:
             if seg.source_hash in found:
-                work.memory[seg.id] = (seg.source, found[seg.source_hash])
+                work.memory[seg.id] = (seg, found[seg.source_hash])
             else:
                 # Identical sources are translated once and stored for each segment.
                 work.machine.setdefault(seg.source, []).append(seg)
@@ -104,27 +108,37 @@ class TranslationJob:
     def _copy_and_reuse(self, work: Work) -> None:
         lang = work.summary.target_lang
         drafts = [
-            TranslationDraft(s.id, lang, s.source, State.FINAL, Origin.IMPORT, COPY, None, "")
+            TranslationDraft(
+                s.id, lang, s.source, State.FINAL, Origin.IMPORT, COPY, None, "", codes=s.codes
+            )
             for s in work.copy
         ]
-        drafts += [
-            TranslationDraft(
-                segment_id,
-                lang,
-                t.text,
-                State.REVIEWED,
-                Origin.TM,
-                Signature("tm", model=f"translation:{t.id}"),
-                None,
-                t.author,
-                note=f"reused reviewed translation {t.id}",
-                flags=check_quality(source, t.text, work.summary.source_lang, lang),
-            )
-            for segment_id, (source, t) in work.memory.items()
-        ]
+        drafts += [self._reused(work, seg, t) for seg, t in work.memory.values()]
         self.store.write_translations(drafts)
         work.summary.skipped += len(work.copy)
         work.summary.reused += len(work.memory)
+
+    def _reused(self, work: Work, seg: Segment, t: Translation) -> TranslationDraft:
+        """Return a memory match as a draft, its codes carried over from the matched segment."""
+        lang = work.summary.target_lang
+        placed = Placed(())
+        if seg.codes or t.codes:
+            old = self.store.segment(t.segment_id).codes
+            placed = carried(t.codes, old, seg.codes, seg.source, t.text)
+        flags = check_quality(seg.source, t.text, work.summary.source_lang, lang)
+        return TranslationDraft(
+            seg.id,
+            lang,
+            t.text,
+            State.REVIEWED,
+            Origin.TM,
+            Signature("tm", model=f"translation:{t.id}"),
+            None,
+            t.author,
+            note=f"reused reviewed translation {t.id}",
+            flags=reflagged(flags, seg.codes, placed),
+            codes=placed.codes,
+        )
 
     def _machine_translate(self, work: Work, progress: Progress | None) -> None:
         source_lang, lang = work.summary.source_lang, work.summary.target_lang
@@ -139,8 +153,12 @@ class TranslationJob:
         ]
 
         def translate(batch: list[str]) -> tuple[list[Masked], list[Hypothesis]]:
-            masked = [mask(text) for text in batch]
-            return masked, self.engine.translate([m.text for m in masked], source_lang, lang)
+            masked = [mask(text, _protected_ranges(work.machine[text])) for text in batch]
+            texts = [m.text for m in masked]
+            # Attention costs decoding time: ask for it only when some segment has codes.
+            if any(seg.codes for text in batch for seg in work.machine[text]):
+                return masked, self.engine.translate(texts, source_lang, lang, align=True)
+            return masked, self.engine.translate(texts, source_lang, lang)
 
         # The model works on the next batch while this thread checks and saves the last one:
         # CTranslate2 releases the GIL, so QA and the store write cost no model time.
@@ -152,34 +170,82 @@ class TranslationJob:
                     ahead = pool.submit(translate, batches[index + 1])
                 drafts = []
                 for text, m, hyp in zip(batch, masked, hypotheses, strict=True):
-                    drafts += self._drafts(work, text, m, hyp.text, hyp.score, signature)
+                    drafts += self._drafts(work, text, m, hyp, signature)
                 self.store.write_translations(drafts)
                 if progress:
                     progress(len(batch))
 
     def _drafts(
-        self,
-        work: Work,
-        source: str,
-        masked: Masked,
-        output: str,
-        score: float | None,
-        signature: Signature,
+        self, work: Work, source: str, masked: Masked, hyp: Hypothesis, signature: Signature
     ) -> list[TranslationDraft]:
         segments = work.machine[source]
-        if not output.strip():
+        output = hyp.text.strip()
+        if not output:
             work.summary.failed += len(segments)
             return []
-        text, mask_flags = unmask(output.strip(), masked)
+        restored = restore(output, masked)
+        text, mask_flags = restored.text, restored.flags
         source_lang, lang = work.summary.source_lang, work.summary.target_lang
-        found = check_quality(source, text, source_lang, lang, pseudo=signature.engine == "pseudo")
+        kept = [source[a:b] for a, b in _protected_ranges(segments)]
+        pseudo = signature.engine == "pseudo"
+        found = check_quality(source, text, source_lang, lang, protected=kept, pseudo=pseudo)
         # A lost mask is already reported precisely by unmask: keep one report of it.
         flags = mask_flags + tuple(f for f in found if not (mask_flags and f.check == "protected"))
         work.summary.translated += len(segments)
-        work.summary.flagged += len(segments) if flags else 0
-        return [
-            TranslationDraft(
-                s.id, lang, text, State.TRANSLATED, Origin.MT, signature, score, "", flags=flags
+        drafts = []
+        for seg in segments:
+            placed = _projected(seg, masked, hyp, restored, len(hyp.text) - len(hyp.text.lstrip()))
+            own = flags + tuple(tag_flags(seg.codes, placed.codes, placed.moved))
+            work.summary.flagged += 1 if own else 0
+            drafts.append(
+                TranslationDraft(
+                    seg.id,
+                    lang,
+                    text,
+                    State.TRANSLATED,
+                    Origin.MT,
+                    signature,
+                    hyp.score,
+                    "",
+                    flags=own,
+                    codes=placed.codes,
+                )
             )
-            for s in segments
-        ]
+        return drafts
+
+
+def _protected_pairs(codes: Sequence[Code]) -> list[tuple[Code, Code]]:
+    """Return the protected pairs of a segment whose content is text to keep as it is."""
+    opens = {c.id: c for c in codes if c.type is CodeType.OPEN and c.protect}
+    return [
+        (opens[c.id], c)
+        for c in codes
+        if c.type is CodeType.CLOSE and c.id in opens and c.at > opens[c.id].at
+    ]
+
+
+def _protected_ranges(segments: Sequence[Segment]) -> list[Span]:
+    """Return the source ranges masked for MT: the content of every protected pair."""
+    return sorted({(o.at, c.at) for s in segments for o, c in _protected_pairs(s.codes)})
+
+
+def _projected(
+    seg: Segment, masked: Masked, hyp: Hypothesis, restored: Restored, lead: int
+) -> Placed:
+    """Return a segment's codes placed in the restored translation of its masked source."""
+    if not seg.codes:
+        return Placed(())
+    alignment = hyp.alignment
+    if alignment is not None:
+        alignment = alignment.remapped(
+            masked.original,
+            lambda span: restored.restored((max(span[0] - lead, 0), max(span[1] - lead, 0))),
+        )
+    tokens = {(r[2], r[3]): i for i, r in enumerate(masked.replacements, start=1)}
+    fixed: dict[int, Span] = {}
+    for opening, closing in _protected_pairs(seg.codes):
+        index = tokens.get((opening.at, closing.at))
+        span = restored.token(index) if index is not None else None
+        if span is not None:
+            fixed[opening.id] = span
+    return project(seg.source, seg.codes, restored.text, alignment, fixed)

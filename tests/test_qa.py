@@ -465,7 +465,7 @@ def test_pseudo_runs_only_the_checks_pseudo_text_can_pass() -> None:
 
 def test_every_check_is_registered_with_a_one_line_docstring() -> None:
     """The registry holds each check once, pseudo checks are a subset, and each says its job."""
-    assert len(set(CHECKS)) == len(CHECKS) == 9
+    assert len(set(CHECKS)) == len(CHECKS) == 10
     assert set(PSEUDO_CHECKS) <= set(CHECKS)
     assert all(c.__doc__ and "\n" not in c.__doc__ for c in CHECKS)
 

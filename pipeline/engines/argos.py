@@ -33,6 +33,13 @@ from typing import Any, Protocol
 
 import ctranslate2
 
+from pipeline.align import Alignment, Span, compose
+from pipeline.engines.attention import (
+    decoded_spans,
+    from_attention,
+    searched_spans,
+    sentencepiece_spans,
+)
 from pipeline.engines.base import Hypothesis
 from pipeline.errors import EngineError, PackageError
 from pipeline.packages import InstalledPackage, TokenizerKind, installed_packages
@@ -63,6 +70,10 @@ class Tokenizer(Protocol):
         """Return the target text of tokens."""
         ...
 
+    def encode_spans(self, text: str) -> tuple[list[str], list[Span]]:
+        """Return the source tokens of text (as ``encode``) and each one's span in text."""
+        ...
+
 
 def detokenize_pieces(processor: Any, pieces: Sequence[str]) -> str:
     """Join SentencePiece pieces into text, keeping underscores (MAX_RETRIES) intact."""
@@ -91,6 +102,10 @@ class SentencePieceTokenizer:
         """Return the text of target pieces."""
         return detokenize_pieces(self._target, tokens)
 
+    def encode_spans(self, text: str) -> tuple[list[str], list[Span]]:
+        """Return the pieces of text with SentencePiece's offsets, in characters."""
+        return sentencepiece_spans(self._source, text)
+
 
 class BpeTokenizer:
     """Argos BPE packages: Moses tokens split by subword-nmt codes."""
@@ -110,6 +125,12 @@ class BpeTokenizer:
         self._argos.lazy_load()
         text: str = self._argos.detokenizer.detokenize(words)
         return text
+
+    def encode_spans(self, text: str) -> tuple[list[str], list[Span]]:
+        """Return the BPE tokens of text, each found in text by its surface."""
+        tokens = self.encode(text)
+        surfaces = [self.decode([t.removesuffix("@@")]) for t in tokens]
+        return tokens, searched_spans(text, surfaces)
 
 
 def load_tokenizer(package: InstalledPackage) -> Tokenizer:
@@ -312,29 +333,49 @@ class ArgosEngine:
         return [loaded.framing.frame(loaded.tokenizer.encode(text)) for text in texts]
 
     def translate(
-        self, texts: Sequence[str], source_lang: str, target_lang: str
+        self, texts: Sequence[str], source_lang: str, target_lang: str, *, align: bool = False
     ) -> list[Hypothesis]:
-        """Translate texts in order; through the pivot, scores add up over both models."""
+        """Translate texts in order; through the pivot, scores add up over both models.
+
+        With ``align`` each hypothesis carries the hard alignment read from the model's
+        attention; through the pivot the two legs' alignments are composed.
+        """
         hypotheses = [Hypothesis(text, 0.0) for text in texts]
-        for package in self._require(source_lang, target_lang):
-            step = self._run(self.runtime(package), [h.text for h in hypotheses])
+        for leg, package in enumerate(self._require(source_lang, target_lang)):
+            step = self._run(self.runtime(package), [h.text for h in hypotheses], align)
             hypotheses = [
-                Hypothesis(new.text, None if new.score is None else new.score + (old.score or 0.0))
+                Hypothesis(
+                    new.text,
+                    None if new.score is None else new.score + (old.score or 0.0),
+                    _chained(old.alignment, new.alignment) if leg else new.alignment,
+                )
                 for old, new in zip(hypotheses, step, strict=True)
             ]
         return hypotheses
 
-    def _run(self, loaded: Runtime, texts: Sequence[str]) -> list[Hypothesis]:
+    def _run(self, loaded: Runtime, texts: Sequence[str], align: bool = False) -> list[Hypothesis]:
         """Translate texts with one package; blank texts stay blank without reaching the model."""
         wanted = [i for i, text in enumerate(texts) if text.strip()]
         # CTranslate2 adds the config's source framing itself: adding it here would double it.
-        batch = [loaded.tokenizer.encode(texts[i]) for i in wanted]
+        encoded = [_encoded(loaded.tokenizer, texts[i], align) for i in wanted]
+        batch = [tokens for tokens, _ in encoded]
         prefix = list(loaded.prefix)
-        results = self._translate_batch(loaded, batch, [prefix] * len(batch) if prefix else None)
+        results = self._translate_batch(
+            loaded, batch, [prefix] * len(batch) if prefix else None, align
+        )
         out = [Hypothesis("", None) for _ in texts]
-        for i, result in zip(wanted, results, strict=True):
+        for i, result, (_, spans) in zip(wanted, results, encoded, strict=True):
             tokens = strip_prefix(result.hypotheses[0], prefix)
-            out[i] = Hypothesis(loaded.tokenizer.decode(tokens), float(result.scores[0]))
+            if not align:
+                out[i] = Hypothesis(loaded.tokenizer.decode(tokens), float(result.scores[0]))
+                continue
+            text, targets = decoded_spans(loaded.tokenizer.decode, tokens)
+            echoed = len(result.hypotheses[0]) - len(tokens)
+            framing = (int(loaded.framing.bos is not None), int(loaded.framing.eos is not None))
+            alignment = from_attention(
+                result.attention[0], spans, targets, prefix=echoed, framing=framing
+            )
+            out[i] = Hypothesis(text, float(result.scores[0]), alignment)
         return out
 
     def balanced_batch_size(self, count: int) -> int:
@@ -356,7 +397,11 @@ class ArgosEngine:
         return -(-count // batches)
 
     def _translate_batch(
-        self, loaded: Runtime, batch: list[list[str]], prefix: list[list[str]] | None
+        self,
+        loaded: Runtime,
+        batch: list[list[str]],
+        prefix: list[list[str]] | None,
+        align: bool = False,
     ) -> list[Any]:
         """Call CTranslate2 once for the whole batch."""
         if not batch:
@@ -370,8 +415,24 @@ class ArgosEngine:
                 beam_size=self.beam_size,
                 max_decoding_length=self.max_decoding_length,
                 return_scores=True,
+                # Attention only when asked: code-free batches decode exactly as before.
+                **({"return_attention": True} if align else {}),
             )
         except (RuntimeError, ValueError) as err:
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise EngineError(f"CTranslate2 failed with {loaded.package.code}: {reason}") from None
         return results
+
+
+def _encoded(tokenizer: Tokenizer, text: str, align: bool) -> tuple[list[str], list[Span]]:
+    """Return a text's tokens, with their character spans when an alignment is wanted."""
+    if align:
+        return tokenizer.encode_spans(text)
+    return tokenizer.encode(text), []
+
+
+def _chained(first: Alignment | None, second: Alignment | None) -> Alignment | None:
+    """Return the alignment through the pivot, or None when either leg has none."""
+    if first is None or second is None:
+        return None
+    return compose(first, second)

@@ -47,7 +47,10 @@ class FallbackEngine:
         return self._pick(source_lang, target_lang).signature(source_lang, target_lang)
 
     def translate(
-        self, texts: Sequence[str], source_lang: str, target_lang: str
+        self, texts: Sequence[str], source_lang: str, target_lang: str, *, align: bool = False
     ) -> list[Hypothesis]:
         """Translate with the engine that serves the pair."""
-        return self._pick(source_lang, target_lang).translate(texts, source_lang, target_lang)
+        engine = self._pick(source_lang, target_lang)
+        if not align:
+            return engine.translate(texts, source_lang, target_lang)
+        return engine.translate(texts, source_lang, target_lang, align=True)

@@ -6,15 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pipeline.align import Alignment
 from pipeline.records import Signature
 
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """One engine output for one input text."""
+    """One engine output for one input text.
+
+    ``alignment``, when asked for and the engine can tell, ties the tokens of ``text`` to
+    those of the input as character spans of both (:class:`pipeline.align.Alignment`).
+    """
 
     text: str
     score: float | None = None
+    alignment: Alignment | None = None
 
 
 class Engine(Protocol):
@@ -22,7 +28,8 @@ class Engine(Protocol):
 
     ``translate`` returns one hypothesis per input text, in input order. The caller chunks
     its work into batches and writes each batch to the store in one transaction; an engine
-    sorts and sub-batches inside a call as it sees fit.
+    sorts and sub-batches inside a call as it sees fit. With ``align=True`` it adds a token
+    alignment to each hypothesis where it can (callers ask only when inline codes need it).
     """
 
     name: str
@@ -36,7 +43,7 @@ class Engine(Protocol):
         ...
 
     def translate(
-        self, texts: Sequence[str], source_lang: str, target_lang: str
+        self, texts: Sequence[str], source_lang: str, target_lang: str, *, align: bool = False
     ) -> list[Hypothesis]:
         """Translate texts from source_lang into target_lang."""
         ...

@@ -36,10 +36,12 @@ class LazyEngine:
         return self.engine.signature(source_lang, target_lang)
 
     def translate(
-        self, texts: Sequence[str], source_lang: str, target_lang: str
+        self, texts: Sequence[str], source_lang: str, target_lang: str, *, align: bool = False
     ) -> list[Hypothesis]:
-        """Translate with the engine."""
-        return self.engine.translate(texts, source_lang, target_lang)
+        """Translate with the engine (an alignment only when asked: older engines lack it)."""
+        if not align:
+            return self.engine.translate(texts, source_lang, target_lang)
+        return self.engine.translate(texts, source_lang, target_lang, align=True)
 
 
 def build_engine(name: str, options: dict[str, Any]) -> Engine:

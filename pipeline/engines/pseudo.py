@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline import __version__
+from pipeline.align import Alignment
 from pipeline.engines.base import Hypothesis
 from pipeline.records import Signature
 
@@ -36,6 +37,20 @@ def pseudo_translate(text: str) -> str:
     return f"⟦{accented} {padding}⟧"
 
 
+def pseudo_alignment(text: str, output: str) -> Alignment:
+    """Return the exact alignment of a pseudo-translation: each character to its accented one.
+
+    Accenting maps one character to one, after the opening bracket, so character i of the
+    text is character i + 1 of the output; whitespace is not a token.
+    """
+    chars = tuple(i for i, ch in enumerate(text) if not ch.isspace())
+    return Alignment(
+        source=tuple((i, i + 1) for i in chars),
+        target=tuple((i + 1, i + 2) for i in chars),
+        links=tuple((k, k) for k in range(len(chars))),
+    )
+
+
 class PseudoEngine:
     """A deterministic engine whose output can never be mistaken for a translation."""
 
@@ -55,7 +70,13 @@ class PseudoEngine:
         )
 
     def translate(
-        self, texts: Sequence[str], source_lang: str, target_lang: str
+        self, texts: Sequence[str], source_lang: str, target_lang: str, *, align: bool = False
     ) -> list[Hypothesis]:
-        """Pseudo-translate each text."""
-        return [Hypothesis(pseudo_translate(t)) for t in texts]
+        """Pseudo-translate each text, with its exact alignment when asked."""
+        outputs = [pseudo_translate(t) for t in texts]
+        if not align:
+            return [Hypothesis(out) for out in outputs]
+        return [
+            Hypothesis(out, alignment=pseudo_alignment(t, out))
+            for t, out in zip(texts, outputs, strict=True)
+        ]
