@@ -20,6 +20,9 @@ Part = tuple[SegmentKind, int, int]
 _PARAGRAPH = re.compile(r"(?:^[ \t]*\S[^\n]*(?:\n|\Z))+", re.MULTILINE)
 _TERMINALS = ".!?।॥။…"
 _OPENERS = "\"'“‘«([{"
+# Sentence ends that need no space after them: Chinese and Japanese full stops, and the
+# Devanagari and Burmese ones, which never stand inside a word.
+_UNSPACED_TERMINALS = ("。", "！", "？", "｡", "．", "।", "॥", "။")
 _CLOSERS = "\"'”’»)]}"
 # sentencex never breaks after a closing bracket: "(It was late.) Next." stays one sentence.
 _BRACKET_END = re.compile(rf"[{_TERMINALS}][\"'”’»]*[)\]]\s+")
@@ -64,7 +67,10 @@ def split_sentences(text: str, lang: str) -> list[str]:
 
 def sentence_bounds(text: str, lang: str, keep: Sequence[Bounds] = ()) -> list[Bounds]:
     """Return the (start, end) of each sentence; none ends strictly inside a ``keep`` range."""
-    cuts = {_after_closers(text, cut) for cut in _base_cuts(text, lang) | _extra_cuts(text)}
+    cuts = {
+        _before_openers(text, _after_closers(text, cut))
+        for cut in _base_cuts(text, lang) | _extra_cuts(text)
+    }
     kept = sorted(
         cut
         for cut in cuts
@@ -166,8 +172,25 @@ def _after_closers(text: str, cut: int) -> int:
     return _trim(text, moved, len(text))[0]
 
 
+def _before_openers(text: str, cut: int) -> int:
+    """Return the cut moved back before opening quotes/brackets, which open the next sentence.
+
+    sentencex cuts ``said. “Most`` after the quote; the quote belongs to the sentence it opens.
+    """
+    moved = cut
+    while moved > 0 and text[moved - 1] in _OPENERS and text[moved - 1] not in "\"'":
+        moved -= 1
+    if moved == cut or (moved > 0 and not text[moved - 1].isspace()):
+        return cut
+    return moved
+
+
 def _wrong_cut(text: str, cut: int, lang: str) -> bool:
     """Return whether a sentencex boundary is known to be wrong for this language."""
+    if not text[cut - 1].isspace() and not text[cut].isspace():
+        # No space at the cut ("FastMail.FM", "...or", "said.(Oleg"): no sentence ends there,
+        # except after a terminal that needs none (Chinese 。, Hindi ।).
+        return text[:cut].rstrip(_CLOSERS)[-1:] not in _UNSPACED_TERMINALS
     # sentencex splits decimals written in Devanagari or Burmese digits: ३.५, ၃.၅.
     if text[cut - 1] == "." and text[cut - 2 : cut - 1].isdigit() and text[cut].isdigit():
         return True

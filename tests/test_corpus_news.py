@@ -10,14 +10,9 @@ from tests.articlekit import CORPUS, element_tree, identity_article, links
 
 PAGES = sorted((CORPUS / "news").glob("*.html"))
 # Pages that cannot come back element for element, and why (docs/formats.md, HTML extraction).
-# Each has a sentence boundary where the source has no space; segments are joined with one.
+# Each has sentence boundaries where the source has no space; segments are joined with one.
 UNSPACED_SENTENCES = {
-    "buzzfeed-1": "“Most: a cut after an opening quote",
     "gmw": "Chinese sentences are not separated by spaces",
-    "lwn-1": "FastMail.FM is cut after the full stop",
-    "table-style-attributes": "...or is cut after the ellipsis",
-    "wapo-2": "“That: a cut after an opening quote",
-    "yahoo-2": "said.(Oleg: a cut with no space after it",
 }
 
 

@@ -388,3 +388,22 @@ def test_join_segments_restores_the_paragraph() -> None:
     segments = kinds_and_texts(text)
     assert [kind for kind, _ in segments] == [K.DATELINE, K.CAPTION, K.CAPTION, K.CREDIT]
     assert join_segments(segments) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Use FastMail.FM today. Ok.", ["Use FastMail.FM today.", "Ok."]),
+        ("Wait...or not. Yes.", ["Wait...or not.", "Yes."]),
+        ("Police said.(Oleg Urusov/Reuters)", ["Police said.(Oleg Urusov/Reuters)"]),
+        (
+            "“It was,” she said. “Most of us knew.”",
+            ["“It was,” she said.", "“Most of us knew.”"],
+        ),
+        ("他来了。她走了。", ["他来了。", "她走了。"]),
+    ],
+    ids=["domain", "ellipsis", "bracket", "opening-quote", "chinese"],
+)
+def test_no_cut_where_the_source_has_no_space(text: str, expected: list[str]) -> None:
+    """A sentence never ends where no space follows, but after 。; an opening quote goes forward."""
+    assert split_sentences(text, "zh" if "。" in text else "en") == expected

@@ -204,6 +204,9 @@ class Run:
         attrs = {str(k): str(v) for k, v in element.attrib.items()}
         if element.tag in VOID_TAGS:
             self._builder.mark(element.tag, attrs, start)
+            if element.tag == "br":
+                # A line break parts words and may end a sentence: the plain text has a space.
+                self.text(" ")
             return
         self._builder.open(element.tag, attrs, start, protect=protect)
         self.text(element.text or "")
