@@ -258,3 +258,51 @@ def test_normalising_a_target_keeps_each_code_in_place(store: Store, tmp_path: P
     text, codes, _ = stored_first(store)
     assert text.startswith("Réad the full")
     assert [c[3] for c in codes] == [5, 9, 13, 20, 25]
+
+
+def test_zawgyi_target_is_converted_and_codes_stay_at_their_words(
+    store: Store, tmp_path: Path
+) -> None:
+    """A Zawgyi target with codes is converted to Unicode, each code kept at its word."""
+    zawgyi = ("လူ ၁,၅၀၀ ", "ေက်ာ္", "ကိုလည္း ဖမ္းဆီးထားသည္။")
+    unicode = ("လူ ၁,၅၀၀ ", "ကျော်", "ကိုလည်း ဖမ်းဆီးထားသည်။")
+
+    def in_zawgyi(target: etree._Element) -> None:
+        target.clear()
+        link = etree.SubElement(target, f"{XLIFF12}g", id="1")
+        link.text = zawgyi[0]
+        etree.SubElement(link, f"{XLIFF12}g", id="2").text = zawgyi[1]
+        link.tail = zawgyi[2]
+        etree.SubElement(target, f"{XLIFF12}x", id="3")
+
+    report = reviewed_xliff12(store, tmp_path, in_zawgyi)
+    assert (report.applied, report.conflicts) == (1, ())
+    text, codes, _ = stored_first(store)
+    assert text == "".join(unicode)
+    word = len(unicode[0])
+    assert [c[3] for c in codes] == [0, word, word + 5, word + 5, len(text)]
+    assert [(c[0], c[1]) for c in codes] == [
+        (1, "open"),
+        (2, "open"),
+        (2, "close"),
+        (1, "close"),
+        (3, "standalone"),
+    ]
+
+
+def test_unicode_word_alone_in_a_code_is_not_taken_for_zawgyi(store: Store, tmp_path: Path) -> None:
+    """A Unicode word that alone looks like Zawgyi (ရွာသား) stays as it is inside its codes."""
+    word, rest = "ရွာသား", " များ ထွက်ပြေးခဲ့ကြသည်။"
+
+    def unicode_target(target: etree._Element) -> None:
+        target.clear()
+        link = etree.SubElement(target, f"{XLIFF12}g", id="1")
+        etree.SubElement(link, f"{XLIFF12}g", id="2").text = word
+        link.tail = rest
+        etree.SubElement(target, f"{XLIFF12}x", id="3")
+
+    report = reviewed_xliff12(store, tmp_path, unicode_target)
+    assert (report.applied, report.conflicts) == (1, ())
+    text, codes, _ = stored_first(store)
+    assert text == word + rest
+    assert [c[3] for c in codes] == [0, 0, len(word), len(word), len(text)]

@@ -137,23 +137,27 @@ def _normalised(
 def _normal_target(
     target: str, codes: Sequence[Code], lang: str | None
 ) -> tuple[str, tuple[Code, ...], tuple[str, ...]]:
-    """Normalise a target run by run between its codes, so each code keeps its place."""
-    from pipeline.burmese import normalise_text
+    """Normalise a target run by run between its codes, so each code keeps its place.
 
-    if not codes:
-        fixed = normalise_text(target, lang or "")
-        return fixed.text, (), fixed.changes
+    Whether the text is Zawgyi is decided on the whole target: a short run alone is too
+    little to tell, and a misjudged run would be converted or left wrongly.
+    """
+    from pipeline.burmese import has_myanmar, normalise_burmese, normalise_text
+
+    whole = normalise_text(target, lang or "")
+    if not codes or whole.text == target:
+        return whole.text, tuple(codes), whole.changes
+    threshold = -1.0 if whole.converted else 2.0  # convert every run, or none
     text: list[str] = []
     moved: list[Code] = []
-    changed: list[str] = []
     for piece in pieces(target, codes):
         if isinstance(piece, Code):
             moved.append(piece.moved(sum(map(len, text))))
             continue
-        fixed = normalise_text(piece, lang or "")
+        burmese = has_myanmar(piece)
+        fixed = normalise_burmese(piece, threshold) if burmese else normalise_text(piece, "")
         text.append(fixed.text)
-        changed.extend(c for c in fixed.changes if c not in changed)
-    return "".join(text), tuple(moved), tuple(changed)
+    return "".join(text), tuple(moved), whole.changes
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,8 @@ def _compared(
         codes = carried(
             codes, segment.codes, current.codes, current.source, unit.target or ""
         ).codes
+    if stored is not None and _same(stored, replace(unit, target_codes=codes)):
+        return _Same(key)
     pseudo = stored is not None and stored.is_pseudo and stored.text == unit.target
     if pseudo and unit.state in _APPROVED:
         return Conflict(

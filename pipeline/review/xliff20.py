@@ -8,6 +8,7 @@ pair around its content, ``<ph>`` standalone, ``<sc>`` an open end, ``<ec>`` a c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,7 @@ def _unit(unit: _Element, lang: str | None) -> ReviewUnit:
     try:
         return _joined(unit, base)
     except InlineError as exc:
-        return ReviewUnit(**{**base.__dict__, "problem": str(exc)})
+        return replace(base, problem=str(exc))
 
 
 def _joined(unit: _Element, base: ReviewUnit) -> ReviewUnit:
