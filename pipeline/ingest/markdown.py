@@ -25,6 +25,7 @@ from pipeline.ingest import (
     Escaper,
     Paragraph,
     ReadOptions,
+    clip_spans,
     codes_of,
     frontmatter,
     markdown_escape,
@@ -150,11 +151,36 @@ def _fill(token: Token, kind: SegmentKind, paragraphs: list[Paragraph]) -> str:
     mode = "c" if kind is SegmentKind.CELL else "p"
     paragraph = InlineReader(paragraphs, cell=mode == "c").read(token.children or [], kind)
     if _translatable(paragraph):
+        lead, paragraph, trail = _edges(paragraph)
         paragraphs.append(paragraph)
-        return placeholder(len(paragraphs) - 1, mode)
+        return lead + placeholder(len(paragraphs) - 1, mode) + trail
     size = len(paragraph.text)
     codes = codes_of(paragraph.inline, 0, size, marks=(0, size + 1))
     return render(paragraph.text, codes, inside=escaper(mode))
+
+
+def _edges(paragraph: Paragraph) -> tuple[str, Paragraph, str]:
+    """Split off the blanks at a paragraph's ends (no-break spaces), which segments would lose.
+
+    They stay in the skeleton around the placeholder, unless markup stands among them.
+    """
+    text = paragraph.text
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    if (start, end) == (0, len(text)) or start >= end:
+        return "", paragraph, ""
+    if any(span.start < start or span.end > end for span in paragraph.inline):
+        return "", paragraph, ""
+    inline = clip_spans(paragraph.inline, start, end)
+    return (
+        _references(text[:start]),
+        Paragraph(paragraph.kind, text[start:end], inline),
+        _references(text[end:]),
+    )
+
+
+def _references(blanks: str) -> str:
+    """Return blanks as character references, which no parser trims from a block's edge."""
+    return "".join(f"&#x{ord(char):X};" for char in blanks)
 
 
 def _translatable(paragraph: Paragraph) -> bool:

@@ -71,6 +71,8 @@ def inline(run: str) -> str:
             out.append("\\&")
         elif char == "#" and _closes_heading(run, index):
             out.append("\\#")
+        elif char == "!" and index == len(run) - 1:
+            out.append("\\!")  # a link may follow: "![" would open an image
         else:
             out.append(char)
     return _PLACEHOLDER.sub(r"{\\{", "".join(out))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 from markdown_it.token import Token
 
@@ -46,14 +45,10 @@ class MarkdownText(InlineText):
             self._after_space = text.endswith(" ")
 
     def paragraph(self, kind: SegmentKind) -> Paragraph:
-        """Return the text so far, trailing spaces dropped, as a paragraph."""
+        """Return the text so far, trailing spaces after the last span dropped, as a paragraph."""
         whole = super().paragraph(kind)
-        text = whole.text.rstrip(" ")
-        size = len(text)
-        spans = tuple(
-            replace(s, start=min(s.start, size), end=min(s.end, size)) for s in whole.inline
-        )
-        return Paragraph(kind, text, spans)
+        last = max((span.end for span in whole.inline), default=0)
+        return Paragraph(kind, whole.text[:last] + whole.text[last:].rstrip(" "), whole.inline)
 
 
 class InlineReader:
