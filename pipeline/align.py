@@ -94,7 +94,7 @@ class _Frame:
     """What projection needs of the texts: lengths and the alignment in usable form."""
 
     source_length: int
-    target_length: int
+    target: str
     alignment: Alignment
     targets_of: Mapping[int, tuple[int, ...]]
     words: tuple[int, ...]  # source tokens with characters, in order
@@ -109,7 +109,20 @@ class _Frame:
             i for i, (b, e) in enumerate(alignment.source) if e > b and source_text[b:e].strip()
         )
         as_tuples = {s: tuple(sorted(t)) for s, t in targets.items()}
-        return cls(len(source_text), len(target_text), alignment, as_tuples, words)
+        return cls(len(source_text), target_text, alignment, as_tuples, words)
+
+    @property
+    def target_length(self) -> int:
+        return len(self.target)
+
+    def trimmed(self, span: Span) -> Span:
+        """Return a non-empty span without the whitespace at its ends (kept if all space)."""
+        begin, end = span
+        while begin < end and self.target[begin].isspace():
+            begin += 1
+        while end > begin and self.target[end - 1].isspace():
+            end -= 1
+        return (begin, end) if end > begin else span
 
     @property
     def first(self) -> int:
@@ -250,7 +263,7 @@ def _place(
                 moved.add(node.open.id)
         siblings = nodes[node.parent].children if node.parent is not None else _roots(nodes)
         others = [(placed[i], True) for i in siblings if i in placed]
-        span = _apart(_clip(raw, container), others)
+        span = frame.trimmed(_apart(_clip(raw, container), others))
         begin, end = node.span
         if node.close is not None and end > begin and span[1] == span[0]:
             moved.add(node.open.id)
@@ -274,8 +287,10 @@ def _emit(index: int, nodes: Sequence[_Node], placed: Mapping[int, Span]) -> lis
     return out
 
 
-def _lone(codes: Sequence[Code], frame: _Frame, lone: frozenset[int]) -> list[tuple[Code, bool]]:
-    """Return the isolated codes at their aligned offsets, with whether each had to fall back."""
+def _lone(
+    codes: Sequence[Code], frame: _Frame, lone: frozenset[int]
+) -> list[tuple[Code, int, bool]]:
+    """Return the isolated codes with their aligned offsets and whether each fell back."""
     out = []
     for code in ordered(codes):
         if code.id not in lone:
@@ -290,16 +305,16 @@ def _lone(codes: Sequence[Code], frame: _Frame, lone: frozenset[int]) -> list[tu
             hull = frame.hull(frame.covered(code.at, frame.source_length))
             found = None if hull is None else hull[0]
         fallback = 0 if code.at < frame.source_length / 2 else frame.target_length
-        out.append((code.moved(fallback if found is None else found), found is None))
+        out.append((code, fallback if found is None else found, found is None))
     return out
 
 
-def _outside(at: int, roots: Sequence[Span], floor: int) -> int:
-    """Return an offset at least ``floor`` and not inside any top-level pair."""
+def _outside(code: Code, at: int, roots: Sequence[tuple[Span, Span]], floor: int) -> int:
+    """Return an offset at least ``floor``, outside every top-level pair, on its source side."""
     at = max(at, floor)
-    for low, high in roots:
+    for (low, high), (_, source_end) in roots:
         if low < at < high:
-            at = low if at - low < high - at and low >= floor else high
+            at = high if source_end <= code.at or low < floor else low
     return at
 
 
@@ -324,13 +339,13 @@ def project(
     lone = isolated(source_codes)
     nodes = _tree(source_codes, lone)
     placed, moved = _place(nodes, frame, fixed or {})
-    roots = [placed[i] for i in _roots(nodes)]
+    roots = [(placed[i], nodes[i].span) for i in _roots(nodes)]
     items: list[tuple[tuple[int, int, int, int], list[Code]]] = [
         ((*placed[i], nodes[i].open.at, 1), _emit(i, nodes, placed)) for i in _roots(nodes)
     ]
     floor = 0
-    for code, fell_back in _lone(source_codes, frame, lone):
-        at = _outside(code.at, roots, floor)
+    for code, aligned, fell_back in _lone(source_codes, frame, lone):
+        at = _outside(code, aligned, roots, floor)
         floor = at
         rank = 0 if code.type is CodeType.CLOSE else 2
         items.append(((at, at, code.at, rank), [code.moved(at)]))

@@ -329,3 +329,38 @@ def test_engine_loads_by_name_with_options() -> None:
     assert (loaded.beam_size, loaded.max_batch_size) == (1, 8)
     with pytest.raises(EngineError):
         ArgosEngine(batch_type="sentences")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_alignment_from_attention_only_when_asked(
+    variant: str, recorder: Recorder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """align=True asks CTranslate2 for attention and returns spans that fit both texts."""
+    install(tmp_path_factory, variant)
+    argos = engine()
+    plain = argos.translate(TEXTS, "en", "my")
+    aligned = argos.translate(TEXTS, "en", "my", align=True)
+    first, second = recorder.calls
+    assert "return_attention" not in first.options and second.options["return_attention"]
+    assert [h.text for h in aligned] == [h.text for h in plain]
+    assert all(h.alignment is None for h in plain) and aligned[2].alignment is None
+    for text, hypothesis in zip(TEXTS, aligned, strict=True):
+        if not text:
+            continue
+        alignment = hypothesis.alignment
+        assert alignment is not None and alignment.links
+        assert all(0 <= b <= e <= len(text) for b, e in alignment.source)
+        assert all(0 <= b <= e <= len(hypothesis.text) for b, e in alignment.target)
+        assert {t for t, _ in alignment.links} <= set(range(len(alignment.target)))
+        assert {s for _, s in alignment.links} <= set(range(len(alignment.source)))
+
+
+def test_pivot_alignment_is_composed(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Through the pivot the alignment ties hi source tokens to my target tokens."""
+    install(tmp_path_factory, "plain", "hi", "en", seed=1)
+    install(tmp_path_factory, "prefix", "en", "my", seed=2)
+    (hypothesis,) = engine().translate(TEXTS[:1], "hi", "my", align=True)
+    alignment = hypothesis.alignment
+    assert alignment is not None and alignment.links
+    assert all(e <= len(TEXTS[0]) for _, e in alignment.source)
+    assert all(e <= len(hypothesis.text) for _, e in alignment.target)

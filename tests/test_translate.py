@@ -35,12 +35,12 @@ class Recording(PseudoEngine):
         return self.pairs is None or f"{source_lang}-{target_lang}" in self.pairs
 
     def translate(
-        self, texts: Sequence[str], source_lang: str, target_lang: str
+        self, texts: Sequence[str], source_lang: str, target_lang: str, *, align: bool = False
     ) -> list[Hypothesis]:
         self.calls.append(list(texts))
         if self.fail_on_call == len(self.calls):
             raise KeyboardInterrupt
-        return super().translate(texts, source_lang, target_lang)
+        return super().translate(texts, source_lang, target_lang, align=align)
 
 
 SOURCES = (
@@ -185,3 +185,29 @@ def test_qa_flags_are_stored_with_machine_output(store: SQLiteStore) -> None:
     assert [f.check for f in numbers] == ["numbers", "numbers"]
     assert all(f.severity.value == "error" for f in numbers)
     assert flagged["Police cross makeshift barricades"] == ()
+
+
+def test_pseudo_run_keeps_every_code_exactly(store: SQLiteStore) -> None:
+    """Pseudo output carries each code one character on (after the bracket), credits as is."""
+    from pipeline.records import Code, CodeType
+
+    text = "See the map and more."
+    codes = (
+        Code(1, CodeType.OPEN, "a", "<a>", 4),
+        Code(2, CodeType.OPEN, "em", "<em>", 8),
+        Code(2, CodeType.CLOSE, "em", "</em>", 11),
+        Code(1, CodeType.CLOSE, "a", "</a>", 11),
+        Code(3, CodeType.STANDALONE, "br", "<br>", 15),
+    )
+    credit = (Code(4, CodeType.OPEN, "b", "<b>", 0), Code(4, CodeType.CLOSE, "b", "</b>", 2))
+    segments = (
+        SegmentDraft(0, 0, SegmentKind.TEXT, text, codes=codes),
+        SegmentDraft(1, 0, SegmentKind.CREDIT, "AP", codes=credit),
+    )
+    doc = store.ingest(DocumentDraft("/c.html", "A", "en", "html", "c", "", segments)).document
+    run(store, Recording())
+    done = store.translations(doc.id, "my")
+    seg, by_credit = store.segments(doc.id)
+    assert [c.at for c in done[seg.id].codes] == [c.at + 1 for c in codes]
+    assert done[seg.id].flags == ()
+    assert done[by_credit.id].codes == credit

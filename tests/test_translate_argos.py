@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,81 @@ def test_install_ingest_translate_store(
 
     again = cli("translate", str(seed), "--to", "my", "--max-decoding-length", "6")
     assert "0 translated" in again
+
+
+def coded(text: str, marks: list[tuple[int, int, str, bool]], breaks: tuple[int, ...] = ()):
+    """Return a segment draft whose pairs are (start, end, tag, protect), nested as listed."""
+    from pipeline.records import Code, CodeType, SegmentDraft
+
+    codes = []
+    for i, (start, end, tag, protect) in enumerate(marks, start=1):
+        codes.append(Code(i, CodeType.OPEN, tag, f"<{tag}>", start, protect))
+        codes.append(Code(i, CodeType.CLOSE, tag, f"</{tag}>", end, protect))
+    for j, at in enumerate(breaks, start=len(marks) + 1):
+        codes.append(Code(j, CodeType.STANDALONE, "br", "<br>", at))
+    ordered = sorted(codes, key=lambda c: (c.at, c.type is CodeType.OPEN, -c.id))
+    return SegmentDraft(0, 0, SegmentKind.TEXT, text, codes=tuple(ordered))
+
+
+CODED = (
+    ("At least 19 officers crossed the border into India.", [(9, 20, "strong", False)], ()),
+    ("Run ls -l to see the map.", [(4, 9, "code", True)], (24,)),
+    ("Thousands have joined the CDM.", [(0, 30, "em", False), (26, 29, "a", False)], (9,)),
+    ("Thousands have joined the CDM.", [(15, 21, "b", False)], ()),  # same text, other codes
+    ("Police cross the border.", [], ()),
+)
+
+
+@pytest.mark.parametrize("variant", ["plain", "nllb", "pivot"])
+def test_machine_translation_places_every_code(
+    variant: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On a real model every code is in every target once and well nested; protected kept."""
+    from pipeline import packages
+    from pipeline.engines.argos import ArgosEngine
+    from pipeline.inline import problems, render
+    from pipeline.records import DocumentDraft
+    from pipeline.translate import TranslationJob
+
+    isolate_argos(tmp_path, monkeypatch)
+    source = "hi" if variant == "pivot" else "en"
+    if variant == "pivot":
+        packages.install_package(package_archive(tmp_path_factory, "plain", "hi", "en", seed=1))
+        packages.install_package(package_archive(tmp_path_factory, "prefix", "en", "my"))
+    else:
+        packages.install_package(package_archive(tmp_path_factory, variant, "en", "my"))
+    segments = tuple(
+        replace(coded(text, marks, breaks), paragraph=i)
+        for i, (text, marks, breaks) in enumerate(CODED)
+    )
+    plain = tuple(replace(s, codes=()) for s in segments)
+    asked: list[bool] = []
+    sent: list[list[str]] = []
+
+    class Recording(ArgosEngine):
+        def translate(self, texts, source_lang, target_lang, *, align=False):  # type: ignore[no-untyped-def]
+            asked.append(align)
+            sent.append(list(texts))
+            return super().translate(texts, source_lang, target_lang, align=align)
+
+    with open_store(str(tmp_path / "p.db")) as store:
+        for uri, drafts in (("/plain.html", plain), ("/a.html", segments)):
+            draft = DocumentDraft(uri, "A", source, "html", uri, "", drafts)
+            doc = store.ingest(draft).document
+            job = TranslationJob(store, Recording(max_decoding_length=12), [doc], ["my"])
+            job.plan()
+            job.run()
+        done = store.translations(doc.id, "my")
+        stored = store.segments(doc.id)
+    assert asked == [False, True]  # attention only for the batch with codes
+    for seg in stored:
+        t = done[seg.id]
+        assert problems(seg.codes, t.codes) == [], (seg.source, t.text, t.codes)
+        if seg.source.startswith("Run"):  # random weights may drop the mask token: flagged
+            assert "Run {1} to see the map." in sent[-1]
+            assert not any("ls -l" in x for x in sent[-1])
+            lost = any(f.check == "protected" for f in t.flags)
+            assert lost or "<code>ls -l</code>" in render(t.text, t.codes)
