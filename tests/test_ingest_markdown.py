@@ -215,3 +215,21 @@ def test_a_file_of_only_code_exports_unchanged(tmp_path: Path) -> None:
     args = ["export", "--format", "article", "--to", "my", str(path), "-o", str(out)]
     assert runner.invoke(app, args).exit_code == 0
     assert out.read_text("utf-8") == text
+
+
+def test_blanks_at_a_paragraphs_ends_stay_in_the_skeleton(tmp_path: Path) -> None:
+    """A no-break space opening a paragraph stays, as a character reference, outside the text."""
+    path = write(tmp_path, "&nbsp;Indented line.\n")
+    document = read_article(path)
+    assert (document.skeleton, sources(document)) == (
+        "&#xA0;{{p:0}}\n",
+        [(K.TEXT, "Indented line.")],
+    )
+    assert same_rendering(path, tmp_path)
+
+
+def test_an_exclamation_mark_before_a_link_stays_text(tmp_path: Path) -> None:
+    """A ``!`` that ends a run before a link is escaped, so the link does not become an image."""
+    path = write(tmp_path, "Look\\![here](/x) now.\n")
+    again = identity_article(path, tmp_path / "identity.db")
+    assert again == "Look\\![here](/x) now.\n"
