@@ -233,3 +233,10 @@ def test_an_exclamation_mark_before_a_link_stays_text(tmp_path: Path) -> None:
     path = write(tmp_path, "Look\\![here](/x) now.\n")
     again = identity_article(path, tmp_path / "identity.db")
     assert again == "Look\\![here](/x) now.\n"
+
+
+def test_a_line_break_in_a_translated_cell_keeps_the_row() -> None:
+    """A translation's line break is written as a space, so it cannot end a row or open a block."""
+    skeleton = "| {{c:0}} | {{c:1}} |\n|---|---|\n"
+    body = rebuild(skeleton, {0: escaper("c")("a\n\n# b", None), 1: "c"})
+    assert element_tree(rendered(body))[-2:] == [("th", (), "a # b", ""), ("th", (), "c", "")]

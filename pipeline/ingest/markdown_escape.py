@@ -28,12 +28,17 @@ _BLOCK_START = re.compile(
 _PLACEHOLDER = re.compile(r"\{\{(?=[pcaj]:\d+\}\})")
 # Characters a YAML double-quoted scalar cannot hold as they are (C0/C1 controls, DEL,
 # line and paragraph separators, BOM); json.dumps leaves some of them raw.
+# A line break in a translation would end a table row or start a block: it is a space.
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n][ \t\r\n]*")
 _UNSAFE_IN_QUOTES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 def escaper(mode: str) -> Escaper:
     """Return how text runs are written for a placeholder mode ("p", "c", "a", "j")."""
-    return {"c": cell, "a": alt, "j": quoted}.get(mode, text)
+    if mode == "j":
+        return quoted
+    escape = {"c": cell, "a": alt}.get(mode, text)
+    return lambda run, code: escape(_LINE_BREAKS.sub(" ", run), code)
 
 
 def text(run: str, code: Code | None) -> str:
