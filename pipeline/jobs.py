@@ -12,6 +12,7 @@ from pipeline.records import (
     Flag,
     IngestResult,
     Segment,
+    Severity,
     Translation,
     TranslationDraft,
 )
@@ -62,7 +63,19 @@ def qa_findings(
                     continue
                 if recheck:
                     flags = check(
-                        unit.segment.source, t.text, doc.source_lang, lang, pseudo=t.is_pseudo
+                        unit.segment.source,
+                        t.text,
+                        doc.source_lang,
+                        lang,
+                        pseudo=t.is_pseudo,
+                        source_codes=unit.segment.codes,
+                        target_codes=t.codes,
+                    )
+                    # Which codes MT had to put at an edge is known only when it did so.
+                    flags += tuple(
+                        f
+                        for f in t.flags
+                        if f.check == "tags" and f.severity is Severity.WARNING and f not in flags
                     )
                     if flags != t.flags:
                         store.write_translations([_reflagged(t, flags)])
@@ -84,4 +97,5 @@ def _reflagged(t: Translation, flags: tuple[Flag, ...]) -> TranslationDraft:
         t.author,
         note="qa recheck",
         flags=flags,
+        codes=t.codes,
     )

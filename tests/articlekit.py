@@ -22,6 +22,8 @@ from pipeline.store import open_store
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS = SHARED / "corpus"
 TARGET = "my"
+# Pages are parsed from UTF-8 bytes whatever their <meta charset> says (or lacks).
+UTF8 = lxml_html.HTMLParser(encoding="utf-8")
 
 
 def identity_article(path: Path, store_path: Path, options: ReadOptions | None = None) -> str:
@@ -60,7 +62,7 @@ def _parse(markup: str) -> etree._Element | None:
     if not markup.strip():
         return None
     try:
-        return lxml_html.document_fromstring(markup.encode("utf-8"))
+        return lxml_html.document_fromstring(markup.encode("utf-8"), parser=UTF8)
     except etree.ParserError:  # only comments or whitespace
         return None
 

@@ -176,6 +176,7 @@ class _Edit:
     source: str
     source_lang: str
     codes: tuple[Code, ...] = ()
+    source_codes: tuple[Code, ...] = ()
 
 
 def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict | _Same | _Edit:
@@ -236,7 +237,7 @@ def _compared(
         return Conflict(
             unit.unit_id, f"pseudo-translation marked {unit.state} without a human edit"
         )
-    return _Edit(key, stored, current.source, source_lang, codes)
+    return _Edit(key, stored, current.source, source_lang, codes, current.codes)
 
 
 def _same(stored: Translation, unit: ReviewUnit) -> bool:
@@ -303,7 +304,16 @@ def _draft(edit: _Edit, unit: ReviewUnit, author: str, note: str) -> Translation
         score=kept.score if kept else None,
         author=author,
         note=note,
-        flags=kept.flags if kept else check_quality(edit.source, target, edit.source_lang, lang),
+        flags=kept.flags
+        if kept
+        else check_quality(
+            edit.source,
+            target,
+            edit.source_lang,
+            lang,
+            source_codes=edit.source_codes,
+            target_codes=edit.codes,
+        ),
         codes=edit.codes,
     )
 
