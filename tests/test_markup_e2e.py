@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.inline import problems
-from pipeline.records import TranslationDraft
+from pipeline.records import Origin, State, TranslationDraft
 from pipeline.store import open_store
 from tests.articlekit import CORPUS, element_tree, links
 
@@ -173,3 +173,60 @@ def test_qa_recheck_keeps_codes_and_checks_them(tmp_path: Path) -> None:
     assert {k: t.codes for k, t in after.items() if k != broken.segment_id} == {
         k: t.codes for k, t in before.items() if k != broken.segment_id
     }
+
+
+def test_show_prints_codes_in_their_readable_form(tmp_path: Path) -> None:
+    """`pipeline show` writes a segment's codes as <1>…</1> and <2/> markers, never markup."""
+    path = tmp_path / "article.html"
+    path.write_text(ARTICLE, "utf-8")
+    assert cli("ingest", str(path))[0] == 0
+    code, out, _ = cli("show", str(path))
+    assert code == 0
+    assert "At least <1>19 officers</1> crossed, says <2>the <3>full</3> report</2>." in out
+    assert "href" not in out
+
+
+def test_memory_match_whose_markup_changed_keeps_its_codes(tmp_path: Path) -> None:
+    """A memory match with markup of the same shape takes its codes; of another, the edges."""
+    reviewed = tmp_path / "reviewed.html"
+    reviewed.write_text("<p>The <em>army</em> left the town.</p>", "utf-8")
+    assert cli("ingest", str(reviewed))[0] == 0
+    with open_store(os.environ["PIPELINE_STORE"]) as store:
+        segment = store.segments(store.document(str(reviewed)).id)[0]
+        # "စစ်တပ်" (the army) stands first in the Burmese sentence.
+        target = "စစ်တပ်သည် မြို့မှ ထွက်ခွာသွားသည်။"
+        codes = (segment.codes[0].moved(0), segment.codes[1].moved(6))
+        store.write_translations(
+            [
+                TranslationDraft(
+                    segment.id,
+                    "my",
+                    target,
+                    State.REVIEWED,
+                    Origin.HUMAN,
+                    author="Thida",
+                    codes=codes,
+                )
+            ]
+        )
+    same = tmp_path / "same.html"
+    same.write_text('<p>The <em class="x">army</em> left the town.</p>', "utf-8")
+    other = tmp_path / "other.html"
+    other.write_text("<p>The <strong>army</strong> left the town.</p>", "utf-8")
+    for path in (same, other):
+        assert cli("ingest", str(path))[0] == 0
+        assert cli("translate", str(path), "--to", "my", "--engine", "pseudo")[0] == 0
+    with open_store(os.environ["PIPELINE_STORE"]) as store:
+        found = {}
+        for path in (same, other):
+            segment = store.segments(store.document(str(path)).id)[0]
+            found[path.stem] = (segment, store.translations(segment.document_id, "my")[segment.id])
+    segment, translation = found["same"]
+    assert (translation.origin, translation.text) == (Origin.TM, target)
+    assert [(c.data, c.at) for c in translation.codes] == [('<em class="x">', 0), ("</em>", 6)]
+    assert not [f for f in translation.flags if f.check == "tags"]
+    segment, translation = found["other"]
+    assert translation.origin is Origin.TM
+    assert problems(segment.codes, translation.codes) == []
+    assert [c.data for c in translation.codes] == ["<strong>", "</strong>"]
+    assert any(f.check == "tags" and f.severity.value == "warning" for f in translation.flags)

@@ -130,6 +130,8 @@ def show(
     store: StoreOption = None,
 ) -> None:
     """Print a document's segments."""
+    from pipeline.inline import marked
+
     with _open(store) as db:
         doc = db.document(document)
         segments = db.segments(doc.id)
@@ -139,7 +141,9 @@ def show(
             record["kind"] = seg.kind.value
             typer.echo(json.dumps(record, ensure_ascii=False))
         else:
-            typer.echo(f"{seg.id}\t{seg.paragraph}.{seg.sentence}\t{seg.kind.value}\t{seg.source}")
+            # Inline codes in the readable form of PO files: <1>…</1>, <2/>.
+            text = marked(seg.source, seg.codes)
+            typer.echo(f"{seg.id}\t{seg.paragraph}.{seg.sentence}\t{seg.kind.value}\t{text}")
 
 
 @app.command(
@@ -249,7 +253,7 @@ def translate(
 @app.command(
     help=_(
         "List the QA flags of stored translations (numbers, protected spans, punctuation, "
-        "script, length, repetition, Zawgyi ...).\n\n"
+        "script, length, repetition, Zawgyi, inline tags ...).\n\n"
         "With --fail-on, exit non-zero when a flag of that severity or worse is found.\n\n"
         "Example: pipeline qa article.md --to my --fail-on error"
     )
