@@ -16,6 +16,7 @@ PAGE = """<!DOCTYPE html>
 <meta name="description" content="Officers fled the coup.">
 <meta property="og:title" content="Police cross into India">
 <meta property="og:description" content="">
+<meta name="twitter:title" content=" Police cross ">
 </head><body>
 <p>At least <strong>19</strong> crossed, says <a href="https://x.org/a b?q=ü&amp;r=1"
  title="The report">the <em>full</em> report</a>.<br>Next <!-- note --> line.</p>
@@ -41,10 +42,11 @@ def attributes(document: DocumentDraft) -> list[str]:
 
 
 def test_translatable_attributes_are_segments(tmp_path: Path) -> None:
-    """alt, title, aria-label, placeholder and meta description/og values are segments."""
+    """alt, title, aria-label, placeholder and meta description/og/twitter values are segments."""
     assert attributes(ingest(tmp_path)) == [
         "Officers fled the coup.",
         "Police cross into India",
+        "Police cross",
         "The report",
         "A map of the border",
         "Inline map",
@@ -63,6 +65,7 @@ def test_attribute_values_come_back_in_place(tmp_path: Path) -> None:
     root = lxml_html.document_fromstring(rebuilt.encode("utf-8"))
     assert root.find(".//a").get("title") == "The report"
     assert root.find(".//meta[@name='description']").get("content") == "Officers fled the coup."
+    assert root.find(".//meta[@name='twitter:title']").get("content") == " Police cross "
     assert [img.get("alt") for img in root.iter("img")] == ["A map of the border", "Inline map"]
 
 
@@ -84,7 +87,7 @@ def test_inline_markup_is_codes_holding_the_original_tags(tmp_path: Path) -> Non
     assert pairs == [
         (CodeType.OPEN, "<strong>"),
         (CodeType.CLOSE, "</strong>"),
-        (CodeType.OPEN, '<a href="https://x.org/a b?q=ü&amp;r=1" title="{{a:4}}">'),
+        (CodeType.OPEN, '<a href="https://x.org/a b?q=ü&amp;r=1" title="{{a:5}}">'),
         (CodeType.CLOSE, "</a>"),
     ]
 
@@ -131,3 +134,20 @@ def test_nothing_to_translate_comes_back_unchanged(tmp_path: Path, markup: str) 
     assert document.segments == ()
     path = tmp_path / "page.html"
     assert identity_article(path, tmp_path / "store.db") == markup
+
+
+def test_indenting_spaces_stay_before_the_paragraph(tmp_path: Path) -> None:
+    """Ideographic and no-break spaces at a paragraph's ends are kept, outside its text."""
+    markup = (
+        "<p>\u3000\u3000作者︱春春</p><p><strong>\u3000\u3000出品</strong>︱网易</p>"
+        "<p><ins></ins>\u3000所以。</p><p>End.&#160; </p>"
+    )
+    path = tmp_path / "indent.html"
+    path.write_text(markup, "utf-8")
+    sources = [s.source for s in read_article(path).segments]
+    assert sources == ["作者︱春春", "出品︱网易", "所以。", "End."]
+    rebuilt = identity_article(path, tmp_path / "store.db")
+    assert "<p>\u3000\u3000作者︱春春</p>" in rebuilt
+    assert "<p>\u3000\u3000<strong>出品</strong>︱网易</p>" in rebuilt
+    assert "<p>\u3000<ins></ins>所以。</p>" in rebuilt
+    assert "<p>End.&nbsp; </p>" in rebuilt

@@ -27,9 +27,10 @@ BLOCK_TAGS = frozenset(_BLOCKS.split())
 # Block content never read: kept in the skeleton as it is.
 SKIP_TAGS = frozenset({"nav", "pre"})
 _DOCTYPE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(<!DOCTYPE[^>]*>)", re.I | re.S)
+# A paragraph's placeholder with the whitespace kept around it in the skeleton.
+_SPACED_PLACEHOLDER = re.compile(r"\s*\{\{p:\d+\}\}\s*")
 # Written as an entity: invisible in an editor, and the same in any encoding.
 NBSP = "\xa0"
-_ASCII_SPACE = " \t\n\r\f"
 KINDS = {
     **{f"h{level}": SegmentKind.HEADING for level in range(1, 7)},
     "title": SegmentKind.HEADING,
@@ -76,7 +77,9 @@ def _skeleton(text: str, root: HtmlElement) -> str:
     before = [markup(node) for node in root.itersiblings(preceding=True) if not _declaration(node)]
     after = [markup(node) for node in root.itersiblings()]
     head = (doctype.group(1) + "\n") if doctype else ""
-    return head + "".join(reversed(before)) + markup(root) + "".join(after)
+    page = head + "".join(reversed(before)) + markup(root) + "".join(after)
+    # No-break spaces at a paragraph's ends are written as in its text (see ``escaper``).
+    return _SPACED_PLACEHOLDER.sub(lambda m: m.group(0).replace(NBSP, "&nbsp;"), page)
 
 
 def _declaration(node: HtmlElement) -> bool:
@@ -145,7 +148,7 @@ def _flush(
                 _skeleton_attributes(node, out)
         return
     last = (run[-1].tail or "") if run else lead
-    filled = _leading_space(lead) + placeholder(len(out)) + _trailing_space(last)
+    filled = builder.indent + placeholder(len(out)) + _trailing_space(last)
     if owner is block:
         block.text = filled
     else:
@@ -174,11 +177,6 @@ def _kind(block: HtmlElement) -> SegmentKind:
     return SegmentKind.TEXT
 
 
-def _leading_space(text: str) -> str:
-    """Return the HTML (ASCII) whitespace text starts with."""
-    return text[: len(text) - len(text.lstrip(_ASCII_SPACE))]
-
-
 def _trailing_space(text: str) -> str:
-    """Return the HTML (ASCII) whitespace text ends with."""
-    return text[len(text.rstrip(_ASCII_SPACE)) :]
+    """Return the whitespace text ends with, no-break and ideographic spaces too."""
+    return text[len(text.rstrip()) :]

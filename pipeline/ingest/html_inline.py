@@ -32,7 +32,9 @@ __all__ = [
 # Attributes whose values are text for readers, on any element.
 TEXT_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
 # <meta name|property=…> whose content is text for readers.
-META_TEXT = frozenset({"description", "og:title", "og:description"})
+META_TEXT = frozenset(
+    {"description", "og:title", "og:description", "twitter:title", "twitter:description"}
+)
 VOID_TAGS = frozenset(
     [
         "area",
@@ -166,12 +168,19 @@ class Run:
         self._started = False
         self._spaced = False  # the text ends in a space written before markup
         self.attributes: list[str] = []
+        self._nodes = 0
+        # The whitespace before the first text, kept before the paragraph in the skeleton:
+        # all of it before any markup, then no-break and ideographic spaces (Chinese
+        # articles indent paragraphs with U+3000), which are not collapsed as HTML spaces are.
+        self.indent = ""
 
     def text(self, chunk: str) -> None:
         """Add text, each run of HTML whitespace one space, none at either end."""
-        chunk = _SPACES.sub(" ", chunk)
         if not self._started:
+            space = chunk[: len(chunk) - len(chunk.lstrip())]
+            self.indent += _SPACES.sub("", space) if self._nodes else space
             chunk = chunk.lstrip()
+        chunk = _SPACES.sub(" ", chunk)
         if chunk.startswith(" "):
             self._pending = self._started and not self._spaced
             chunk = chunk[1:]
@@ -185,6 +194,7 @@ class Run:
 
     def node(self, node: HtmlElement, protect: bool = False) -> None:
         """Add one inline node and its tail: text as text, markup as codes."""
+        self._nodes += 1
         if self._pending:  # a space before markup stays before it
             self._builder.add(" ")
             self._pending, self._spaced = False, True
