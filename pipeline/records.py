@@ -114,6 +114,10 @@ class Code:
         """Return the same code at another offset."""
         return Code(self.id, self.type, self.tag, self.data, at, self.protect)
 
+    def with_data(self, data: str) -> Code:
+        """Return the same code written with other markup."""
+        return Code(self.id, self.type, self.tag, data, self.at, self.protect)
+
 
 @dataclass(frozen=True)
 class SegmentDraft:

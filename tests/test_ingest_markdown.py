@@ -240,3 +240,26 @@ def test_a_line_break_in_a_translated_cell_keeps_the_row() -> None:
     skeleton = "| {{c:0}} | {{c:1}} |\n|---|---|\n"
     body = rebuild(skeleton, {0: escaper("c")("a\n\n# b", None), 1: "c"})
     assert element_tree(rendered(body))[-2:] == [("th", (), "a # b", ""), ("th", (), "c", "")]
+
+
+def test_underscore_emphasis_inside_a_word_is_written_with_stars(tmp_path: Path) -> None:
+    """A translation that puts _emphasis_ against a letter (Burmese) still renders emphasis."""
+    from pipeline.formats.article import render as render_article
+    from pipeline.records import Origin, State, TranslationDraft
+    from pipeline.store import open_store
+
+    path = write(tmp_path, "The _army_ left the town, and __all__ of it.\n")
+    with open_store(str(tmp_path / "store.db")) as store:
+        document = store.ingest(read_article(path)).document
+        segment = store.segments(document.id)[0]
+        em, strong = segment.codes[:2], segment.codes[2:]
+        target = "စစ်တပ်သည်မြို့မှ ထွက်ခွာသွားသည်၊ အားလုံးပါ။"
+        codes = (em[0].moved(0), em[1].moved(6), strong[0].moved(33), strong[1].moved(40))
+        draft = TranslationDraft(
+            segment.id, "my", target, State.REVIEWED, Origin.HUMAN, author="Thida", codes=codes
+        )
+        store.write_translations([draft])
+        article = render_article(list(store.units([document.id], ["my"])), "my")
+    html = parser().render(article)
+    assert "<em>စစ်တပ်</em>" in html and "<strong>အားလုံး</strong>" in html
+    assert "_" not in article

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from pipeline.formats import ExportOptions, write_chunks
 from pipeline.formats.errors import ExportError, IncompleteArticleError
-from pipeline.ingest import Escaper, placeholder_modes, reader, rebuild
+from pipeline.ingest import Escaper, Reader, placeholder_modes, reader, rebuild
 from pipeline.inline import at_edges
 from pipeline.inline import render as render_codes
 from pipeline.locale import Digits, render_dateline
@@ -131,7 +131,8 @@ def render(
     for index, group in groupby(units, key=lambda unit: unit.segment.paragraph):
         escape = article_reader.escaper(modes.get(index, "p"))
         paragraphs[index] = join_segments(
-            (unit.segment.kind, _coded(unit, texts, dates, escape)) for unit in group
+            (unit.segment.kind, _coded(unit, texts, dates, escape, article_reader))
+            for unit in group
         )
     drafts = Drafts(
         drafts=sum(t.state not in PUBLISHABLE or t.is_pseudo for t in texts.values()),
@@ -145,7 +146,11 @@ def render(
 
 
 def _coded(
-    unit: Unit, texts: dict[int, Translation], dates: dict[int, str], escape: Escaper
+    unit: Unit,
+    texts: dict[int, Translation],
+    dates: dict[int, str],
+    escape: Escaper,
+    article_reader: Reader,
 ) -> str:
     """Return one segment's target text with its codes' markup, runs escaped."""
     segment = unit.segment
@@ -156,7 +161,7 @@ def _coded(
     else:
         translation = texts[segment.id]
         text, codes = translation.text, translation.codes
-    return render_codes(text, codes, inside=escape)
+    return render_codes(text, article_reader.written(text, codes), inside=escape)
 
 
 def set_html_lang(page: str, lang: str) -> str:

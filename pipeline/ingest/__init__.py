@@ -102,6 +102,8 @@ class Reader(Protocol):
 
     def escaper(self, mode: str) -> Escaper: ...
 
+    def written(self, text: str, codes: Sequence[Code]) -> tuple[Code, ...]: ...
+
 
 def reader(fmt: str) -> Reader:
     """Return the reader module of a document format ("txt", "md", "html")."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as html_text
 import re
+from collections.abc import Sequence
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -38,6 +39,11 @@ KINDS = {
     "figcaption": SegmentKind.CAPTION,
     "caption": SegmentKind.CAPTION,
 }
+
+
+def written(text: str, codes: Sequence[Code]) -> tuple[Code, ...]:
+    """Return a translation's codes as they are written back: their markup as it was."""
+    return tuple(codes)
 
 
 def escaper(mode: str) -> Escaper:

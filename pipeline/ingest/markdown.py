@@ -14,6 +14,7 @@ reads the block, so no text is searched for.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from markdown_it import MarkdownIt
@@ -32,8 +33,8 @@ from pipeline.ingest import (
     placeholder,
 )
 from pipeline.ingest.markdown_inline import InlineReader
-from pipeline.inline import render
-from pipeline.records import SegmentKind
+from pipeline.inline import isolated, render
+from pipeline.records import Code, CodeType, SegmentKind
 
 __all__ = ["escaper", "parse", "parser"]
 
@@ -50,6 +51,33 @@ def parser() -> MarkdownIt:
 def escaper(mode: str) -> Escaper:
     """Return how text runs are written back into Markdown for a placeholder mode."""
     return markdown_escape.escaper(mode)
+
+
+def written(text: str, codes: Sequence[Code]) -> tuple[Code, ...]:
+    """Return a translation's codes as written back: ``_`` emphasis inside a word as ``*``.
+
+    ``_`` neither opens nor closes emphasis inside a word, and a translation may put it
+    there (Burmese writes no spaces between words); ``*`` does, and renders the same.
+    """
+    inside = {
+        code.id
+        for code in codes
+        if code.tag in ("em", "strong")
+        and code.data
+        and set(code.data) == {"_"}
+        and _touches_word(text, code)
+    }
+    inside -= isolated(codes)
+    return tuple(
+        code.with_data(code.data.replace("_", "*")) if code.id in inside else code for code in codes
+    )
+
+
+def _touches_word(text: str, code: Code) -> bool:
+    """Return whether an emphasis delimiter stands against a word character outside it."""
+    outside = code.at - 1 if code.type is CodeType.OPEN else code.at
+    # Letters, digits and the vowel signs of abugidas (Burmese း is a mark, not a letter).
+    return 0 <= outside < len(text) and unicodedata.category(text[outside])[0] in "LMN"
 
 
 def parse(text: str, options: ReadOptions | None = None) -> Article:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder
 from pipeline.records import Code, SegmentKind
@@ -10,6 +11,11 @@ from pipeline.segment import paragraph_bounds
 
 _LINE = re.compile(r"[^\n]+")
 _LIST_MARKER = re.compile(r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+(?=\S)")
+
+
+def written(text: str, codes: Sequence[Code]) -> tuple[Code, ...]:
+    """Return a translation's codes as they are written back: their markup as it was."""
+    return tuple(codes)
 
 
 def escaper(mode: str) -> Escaper:
