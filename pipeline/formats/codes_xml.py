@@ -34,6 +34,7 @@ __all__ = [
     "InlineError",
     "Style",
     "fill",
+    "kind_name",
     "nested_pairs",
     "read_inline",
 ]
@@ -58,6 +59,33 @@ class Style(Protocol):
     def single(self, code: Code, lone: bool) -> etree._Element:
         """Return the element of one code standing alone; ``lone``: its partner is elsewhere."""
         ...
+
+
+# Inline elements a code may stand for, and their names in the formats' vocabularies.
+PAIR_KINDS = {"a": "link", "b": "bold", "strong": "bold", "i": "italic", "em": "italic"}
+UNDERLINED = ("u", "ins")
+STANDALONE_KINDS = {"img": "image", "br": "lb"}
+_NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def kind_name(code: Code, underlined: str) -> str:
+    """Return a code's kind in a format's words (``underlined`` differs), else ``x-<tag>``.
+
+    >>> from pipeline.records import Code, CodeType as T
+    >>> em, u = Code(1, T.OPEN, "em", "<em>", 0), Code(2, T.OPEN, "u", "<u>", 0)
+    >>> kind_name(em, "ulined"), kind_name(u, "ulined")
+    ('italic', 'ulined')
+    >>> raw, bare = Code(3, T.OPEN, "html", "<span>", 0), Code(4, T.OPEN, "", "*", 0)
+    >>> kind_name(raw, ""), kind_name(bare, "")
+    ('x-html', 'x-code')
+    """
+    tag = code.tag.lower()
+    if code.type is CodeType.STANDALONE:
+        known = STANDALONE_KINDS.get(tag)
+    else:
+        known = underlined if tag in UNDERLINED else PAIR_KINDS.get(tag)
+    name = _NOT_NAME.sub("-", code.tag).strip("-")
+    return known or f"x-{name or 'code'}"
 
 
 def nested_pairs(codes: Sequence[Code]) -> frozenset[int]:

@@ -17,7 +17,6 @@ name for it (bold, italic, ulined, link, image, lb), else ``x-<element>``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -31,22 +30,10 @@ from pipeline.formats import (
     write_chunks,
     xml_text,
 )
-from pipeline.formats.codes_xml import fill
+from pipeline.formats.codes_xml import fill, kind_name
 from pipeline.records import Code, CodeType, Translation, Unit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-# TMX 1.4 type names of the elements a code can stand for.
-PAIR_TYPES = {
-    "a": "link",
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "ulined",
-    "ins": "ulined",
-}
-STANDALONE_TYPES = {"img": "image", "br": "lb"}
-_NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def code_type(code: Code) -> str:
@@ -57,9 +44,7 @@ def code_type(code: Code) -> str:
     >>> code_type(bold), code_type(sup)
     ('bold', 'x-sup')
     """
-    table = STANDALONE_TYPES if code.type is CodeType.STANDALONE else PAIR_TYPES
-    name = _NOT_NAME.sub("-", code.tag).strip("-")
-    return table.get(code.tag.lower()) or f"x-{name or 'code'}"
+    return kind_name(code, "ulined")
 
 
 class InlineCodes:

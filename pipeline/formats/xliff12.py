@@ -37,7 +37,6 @@ Notes carry the origin, the signature, the pseudo warning and one note per QA fl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from itertools import groupby
@@ -53,7 +52,7 @@ from pipeline.formats import (
     write_chunks,
     xml_text,
 )
-from pipeline.formats.codes_xml import fill
+from pipeline.formats.codes_xml import fill, kind_name
 from pipeline.records import Code, CodeType, Document, Origin, Severity, State, Translation, Unit
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
@@ -76,20 +75,6 @@ STATES_IN = {
 }
 
 
-# What a code is, as the strict schema's ctype values (x-<element> for the rest).
-PAIR_CTYPES = {
-    "a": "link",
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underlined",
-    "ins": "underlined",
-}
-STANDALONE_CTYPES = {"img": "image", "br": "lb"}
-_NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
 def ctype(code: Code) -> str:
     """Return the XLIFF 1.2 ``ctype`` of a code: a schema value, else ``x-<element>``.
 
@@ -99,12 +84,7 @@ def ctype(code: Code) -> str:
     >>> ctype(Code(3, T.OPEN, "html", "<span>", 0)), ctype(Code(4, T.OPEN, "", "*", 0))
     ('x-html', 'x-code')
     """
-    table = STANDALONE_CTYPES if code.type is CodeType.STANDALONE else PAIR_CTYPES
-    known = table.get(code.tag.lower())
-    if known:
-        return known
-    name = _NOT_NAME.sub("-", code.tag).strip("-")
-    return f"x-{name or 'code'}"
+    return kind_name(code, "underlined")
 
 
 class InlineCodes:
