@@ -106,14 +106,20 @@ def identity_review(xliff: Path) -> None:
     tree.write(str(xliff), encoding="UTF-8", xml_declaration=True)
 
 
-def test_xliff_review_round_trip_rebuilds_the_page(tmp_path: Path) -> None:
-    """Reviewed XLIFF whose targets copy the sources, codes included, rebuilds the same page."""
+def reviewed_xliff(tmp_path: Path) -> tuple[Path, Path]:
+    """Pseudo-translate the article, export XLIFF 1.2 and review it as identity; return both."""
     path = tmp_path / "article.html"
     path.write_text(ARTICLE, "utf-8")
     pseudo_article(path, tmp_path / "draft.html")
     xliff = tmp_path / "article.my.xlf"
     assert cli("export", "--format", "xliff12", "--to", "my", str(path), "-o", str(xliff))[0] == 0
     identity_review(xliff)
+    return path, xliff
+
+
+def test_xliff_review_round_trip_rebuilds_the_page(tmp_path: Path) -> None:
+    """Reviewed XLIFF whose targets copy the sources, codes included, rebuilds the same page."""
+    path, xliff = reviewed_xliff(tmp_path)
     code, out, err = cli("review", "import", str(xliff), "--reviewer", "Thida")
     assert code == 0, out + err
     final = tmp_path / "article.my.html"
@@ -124,12 +130,7 @@ def test_xliff_review_round_trip_rebuilds_the_page(tmp_path: Path) -> None:
 
 def test_review_with_a_lost_code_is_a_conflict(tmp_path: Path) -> None:
     """A reviewed target that drops a link's code is refused, and nothing is written."""
-    path = tmp_path / "article.html"
-    path.write_text(ARTICLE, "utf-8")
-    pseudo_article(path, tmp_path / "draft.html")
-    xliff = tmp_path / "article.my.xlf"
-    assert cli("export", "--format", "xliff12", "--to", "my", str(path), "-o", str(xliff))[0] == 0
-    identity_review(xliff)
+    path, xliff = reviewed_xliff(tmp_path)
     tree = etree.parse(str(xliff))
     target = next(t for t in tree.iter(f"{XLIFF}target") if t.find(f".//{XLIFF}g") is not None)
     dropped = target.find(f".//{XLIFF}g")
