@@ -320,8 +320,8 @@ class Job:
         self.lengths: list[int] = []
         original = self.engine._translate_batch
 
-        def recording(loaded: Any, batch: Any, prefix: Any) -> Any:
-            results = original(loaded, batch, prefix)
+        def recording(loaded: Any, batch: Any, prefix: Any, *rest: Any) -> Any:
+            results = original(loaded, batch, prefix, *rest)
             self.lengths.extend(len(r.hypotheses[0]) for r in results)
             return results
 

@@ -364,3 +364,18 @@ def test_pivot_alignment_is_composed(tmp_path_factory: pytest.TempPathFactory) -
     assert alignment is not None and alignment.links
     assert all(e <= len(TEXTS[0]) for _, e in alignment.source)
     assert all(e <= len(hypothesis.text) for _, e in alignment.target)
+
+
+def test_target_spans_from_one_decode_match_prefix_decoding(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """SentencePiece's own offsets give each piece the span that decoding prefixes gives it."""
+    from pipeline.engines.attention import decoded_piece_spans, decoded_spans
+
+    package = install(tmp_path_factory, "plain")
+    tokenizer = SentencePieceTokenizer(package.path / "sentencepiece.model")
+    for text in ("Police crossed the border into India.", "Set MAX_RETRIES = 3, said Tin."):
+        pieces = tokenizer.encode(text)
+        decoded, by_prefix = decoded_spans(tokenizer.decode, pieces)
+        assert decoded_piece_spans(tokenizer._target, pieces, decoded) == by_prefix
+        assert tokenizer.decode_spans(pieces) == (decoded, by_prefix)

@@ -35,6 +35,7 @@ import ctranslate2
 
 from pipeline.align import Alignment, Span, compose
 from pipeline.engines.attention import (
+    decoded_piece_spans,
     decoded_spans,
     from_attention,
     searched_spans,
@@ -106,6 +107,12 @@ class SentencePieceTokenizer:
         """Return the pieces of text with SentencePiece's offsets, in characters."""
         return sentencepiece_spans(self._source, text)
 
+    def decode_spans(self, tokens: Sequence[str]) -> tuple[str, list[Span]]:
+        """Return the text of target pieces and each piece's span, from one decode call."""
+        text = self.decode(tokens)
+        spans = decoded_piece_spans(self._target, tokens, text)
+        return (text, spans) if spans is not None else decoded_spans(self.decode, tokens)
+
 
 class BpeTokenizer:
     """Argos BPE packages: Moses tokens split by subword-nmt codes."""
@@ -131,6 +138,15 @@ class BpeTokenizer:
         tokens = self.encode(text)
         surfaces = [self.decode([t.removesuffix("@@")]) for t in tokens]
         return tokens, searched_spans(text, surfaces)
+
+
+def target_spans(tokenizer: Tokenizer, tokens: Sequence[str]) -> tuple[str, list[Span]]:
+    """Return the target text and each token's span, in one decode where the tokenizer can."""
+    spans = getattr(tokenizer, "decode_spans", None)
+    if spans is not None:
+        found: tuple[str, list[Span]] = spans(tokens)
+        return found
+    return decoded_spans(tokenizer.decode, tokens)
 
 
 def load_tokenizer(package: InstalledPackage) -> Tokenizer:
@@ -369,7 +385,7 @@ class ArgosEngine:
             if not align:
                 out[i] = Hypothesis(loaded.tokenizer.decode(tokens), float(result.scores[0]))
                 continue
-            text, targets = decoded_spans(loaded.tokenizer.decode, tokens)
+            text, targets = target_spans(loaded.tokenizer, tokens)
             echoed = len(result.hypotheses[0]) - len(tokens)
             framing = (int(loaded.framing.bos is not None), int(loaded.framing.eos is not None))
             alignment = from_attention(

@@ -14,7 +14,13 @@ from typing import Any
 
 from pipeline.align import Alignment, Span, hard_links
 
-__all__ = ["decoded_spans", "from_attention", "searched_spans", "sentencepiece_spans"]
+__all__ = [
+    "decoded_piece_spans",
+    "decoded_spans",
+    "from_attention",
+    "searched_spans",
+    "sentencepiece_spans",
+]
 
 
 def sentencepiece_spans(processor: Any, text: str) -> tuple[list[str], list[Span]]:
@@ -24,12 +30,7 @@ def sentencepiece_spans(processor: Any, text: str) -> tuple[list[str], list[Span
     except ValueError:  # sentencepiece >= 0.2.1 names it "proto"
         proto = processor.encode(text, return_type="proto")
     # SentencePiece counts offsets in UTF-8 bytes.
-    chars: dict[int, int] = {}
-    offset = 0
-    for index, char in enumerate(text):
-        chars[offset] = index
-        offset += len(char.encode("utf-8"))
-    chars[offset] = len(text)
+    chars = _char_offsets(text)
     pieces = [p.piece for p in proto.pieces]
     spans = [(chars.get(p.begin, len(text)), chars.get(p.end, len(text))) for p in proto.pieces]
     return pieces, spans
@@ -51,6 +52,43 @@ def searched_spans(text: str, surfaces: Sequence[str]) -> list[Span]:
         spans.append((at, at + len(surface)))
         done = at + len(surface)
     return spans
+
+
+def decoded_piece_spans(processor: Any, tokens: Sequence[str], text: str) -> list[Span] | None:
+    """Return each piece's span in ``text`` from SentencePiece's own offsets, if they fit.
+
+    One decode call instead of one per prefix; None when SentencePiece's text is not
+    ``text`` (pieces unknown to the model), so the caller measures prefixes instead.
+    """
+    try:
+        proto = processor.decode_pieces(list(tokens), out_type="proto")
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    if proto.text != text or len(proto.pieces) != len(tokens):
+        return None
+    chars = _char_offsets(text)
+    spans = []
+    done = 0
+    for piece in proto.pieces:
+        begin, end = chars.get(piece.begin, len(text)), chars.get(piece.end, len(text))
+        while begin < end and text[begin].isspace():
+            begin += 1
+        # A piece of only spaces adds nothing: empty, where the text so far ends (as above).
+        begin, end = (begin, end) if begin < end else (done, done)
+        spans.append((begin, end))
+        done = max(done, end)
+    return spans
+
+
+def _char_offsets(text: str) -> dict[int, int]:
+    """Return the character index of each UTF-8 byte offset that starts a character."""
+    chars: dict[int, int] = {}
+    offset = 0
+    for index, char in enumerate(text):
+        chars[offset] = index
+        offset += len(char.encode("utf-8"))
+    chars[offset] = len(text)
+    return chars
 
 
 def decoded_spans(
