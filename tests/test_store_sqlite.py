@@ -79,3 +79,34 @@ def test_not_a_store_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match=r"not a pipeline store|cannot open"):
         SQLiteStore(path)
+
+
+def test_a_schema_3_store_gains_inline_codes_in_place(tmp_path: Path) -> None:
+    """A store from before inline codes opens at v4: its rows keep their text, with no codes."""
+    from pipeline.records import Origin, State, TranslationDraft
+
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:3]) as old:
+        assert old.schema_version() == 3
+        # Rows as a v3 pipeline wrote them (this code's ingest writes the v4 columns).
+        for sql in (
+            "INSERT INTO documents (id, uri, version, title, source_lang, format, content_hash,"
+            " skeleton, created_at) VALUES (1, 'a.txt', 1, 'a', 'en', 'txt', 'h', '{{p:0}}', 'x')",
+            "INSERT INTO segments (id, document_id, paragraph, sentence, kind, source,"
+            " source_hash, inline) VALUES (1, 1, 0, 0, 'text', 'Police crossed the border.',"
+            " 'h', '[]')",
+            "INSERT INTO translations (segment_id, target_lang, text, state, origin, author,"
+            " created_at, updated_at) VALUES (1, 'my', 'ရဲ', 'reviewed', 'human', 'T', 'x', 'x')",
+        ):
+            old._execute(sql)
+        doc = old.document("1")
+    with SQLiteStore(path) as new:
+        assert new.schema_version() == SCHEMA_VERSION == 4
+        segment = new.segments(doc.id)[0]
+        translation = new.translations(doc.id, "my")[segment.id]
+        assert (segment.source, segment.codes) == ("Police crossed the border.", ())
+        assert (translation.text, translation.codes) == ("ရဲ", ())
+        new.write_translations(
+            [TranslationDraft(segment.id, "my", "ရဲတပ်", State.REVIEWED, Origin.HUMAN, author="T")]
+        )
+        assert [r.codes for r in new.revisions(translation.id)] == [()]
