@@ -231,3 +231,38 @@ def test_memory_match_whose_markup_changed_keeps_its_codes(tmp_path: Path) -> No
     assert problems(segment.codes, translation.codes) == []
     assert [c.data for c in translation.codes] == ["<strong>", "</strong>"]
     assert any(f.check == "tags" and f.severity.value == "warning" for f in translation.flags)
+
+
+def test_new_version_with_changed_markup_carries_the_reviewed_translation(
+    tmp_path: Path,
+) -> None:
+    """Re-ingesting an article whose link changed keeps its reviewed translation, new markup in."""
+    path = tmp_path / "article.html"
+    path.write_text('<p>Read <a href="https://old.example/r">the report</a> now.</p>', "utf-8")
+    assert cli("ingest", str(path))[0] == 0
+    with open_store(os.environ["PIPELINE_STORE"]) as store:
+        segment = store.segments(store.document(str(path)).id)[0]
+        codes = (segment.codes[0].moved(0), segment.codes[1].moved(len("အစီရင်ခံစာ")))
+        store.write_translations(
+            [
+                TranslationDraft(
+                    segment.id,
+                    "my",
+                    "အစီရင်ခံစာ ဖတ်ပါ။",
+                    State.REVIEWED,
+                    Origin.HUMAN,
+                    author="Thida",
+                    codes=codes,
+                )
+            ]
+        )
+    path.write_text('<p>Read <a href="https://new.example/r">the report</a> now.</p>', "utf-8")
+    code, out, _ = cli("ingest", str(path))
+    assert code == 0 and "version 2" in out
+    out_path = tmp_path / "article.my.html"
+    code, _, err = cli(
+        "export", "--format", "article", "--to", "my", str(path), "-o", str(out_path)
+    )
+    assert code == 0, err
+    assert links(out_path.read_text("utf-8")) == [("a", "https://new.example/r")]
+    assert '<a href="https://new.example/r">အစီရင်ခံစာ</a> ဖတ်ပါ။' in out_path.read_text("utf-8")
