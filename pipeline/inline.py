@@ -30,7 +30,6 @@ __all__ = [
     "tag_flags",
     "transfer",
     "unmarked",
-    "well_formed",
 ]
 
 # <1> … </1> a pair, <2/> a standalone code. Only these exact forms are codes.
@@ -232,11 +231,6 @@ def _nesting(target: Sequence[Code], lone: frozenset[int]) -> list[str]:
         elif stack:
             stack.pop()
     return out
-
-
-def well_formed(source: Sequence[Code], target: Sequence[Code]) -> bool:
-    """Return whether the target's codes are the source's, once each and well nested."""
-    return not problems(source, target)
 
 
 def _shown(code_id: int, kind: CodeType) -> str:

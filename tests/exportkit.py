@@ -263,3 +263,11 @@ def build_coded(store: Store) -> list[Segment]:
         ]
     )
     return segments
+
+
+def coded_store() -> Iterator[Store]:
+    """Yield the test store with the coded article and its Burmese translation; close it."""
+    db = open_store(os.environ["PIPELINE_STORE"])
+    build_coded(db)
+    yield db
+    db.close()

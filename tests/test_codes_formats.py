@@ -19,9 +19,8 @@ from pipeline.export import ExportRequest, export
 from pipeline.inline import marked, render, unmarked
 from pipeline.records import Code, Origin, Segment, TranslationDraft
 from pipeline.review import read
-from pipeline.store import open_store
 from pipeline.store.base import Store
-from tests.exportkit import CODED, CODED_TARGETS, LINK, SCHEMAS, WHEN, build_coded
+from tests.exportkit import CODED, CODED_TARGETS, LINK, SCHEMAS, WHEN, coded_store
 
 XLIFF12 = "{urn:oasis:names:tc:xliff:document:1.2}"
 XLIFF20 = "{urn:oasis:names:tc:xliff:document:2.0}"
@@ -31,10 +30,7 @@ SUFFIXES = {"xliff12": ".xlf", "xliff20": ".xlf", "po": ".po"}
 @pytest.fixture
 def store() -> Iterator[Store]:
     """Return a store holding the coded article and its Burmese machine translation."""
-    db = open_store(os.environ["PIPELINE_STORE"])
-    build_coded(db)
-    yield db
-    db.close()
+    yield from coded_store()
 
 
 def run(store: Store, fmt: str) -> bytes:

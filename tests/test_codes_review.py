@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import io
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,9 +16,8 @@ from pipeline.inline import marked
 from pipeline.records import Origin, Segment, State
 from pipeline.review import read
 from pipeline.review.apply import ImportReport, import_review
-from pipeline.store import open_store
 from pipeline.store.base import Store
-from tests.exportkit import CODED_TARGETS, LINK, WHEN, build_coded
+from tests.exportkit import CODED_TARGETS, LINK, WHEN, coded_store
 
 XLIFF12 = "{urn:oasis:names:tc:xliff:document:1.2}"
 XLIFF20 = "{urn:oasis:names:tc:xliff:document:2.0}"
@@ -29,10 +27,7 @@ Edit = Callable[[etree._Element], None]
 @pytest.fixture
 def store() -> Iterator[Store]:
     """Return a store holding the coded article and its Burmese machine translation."""
-    db = open_store(os.environ["PIPELINE_STORE"])
-    build_coded(db)
-    yield db
-    db.close()
+    yield from coded_store()
 
 
 def segments(store: Store) -> list[Segment]:
