@@ -2,8 +2,11 @@
 
 The language comes from ``--ui-lang`` (seen on the command line before the CLI is built, as
 help texts are made at import), else from ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES`` or
-``LANG``. Catalogs are compiled from ``locales/<lang>/LC_MESSAGES/pipeline.po`` by
-``scripts/i18n compile``; a language without a compiled catalog falls back to English.
+``LANG``. The source catalogs are ``locales/<lang>/LC_MESSAGES/pipeline.po``; the build
+(``hatch_build.py``) compiles them into every wheel and, for an editable install, beside the
+``.po``. Where a folder has a ``.po`` but no ``.mo`` as new as it (a checkout run without an
+install step, a catalog just edited), the ``.po`` is read with babel instead, so the messages
+are never older than their source. A language with no catalog falls back to English.
 """
 
 from __future__ import annotations
@@ -66,12 +69,45 @@ def use_language(lang: str | None) -> None:
     if not lang or lang == "en":
         return
     for directory in locale_dirs():
-        found = gettext.find(DOMAIN, str(directory), languages=[lang])
-        if found:
-            with open(found, "rb") as mo:
-                _translation = gettext.GNUTranslations(mo)
+        found = _catalog(directory, lang)
+        if found is not None:
+            _translation = found
             _language = lang
             return
+
+
+def _catalog(directory: Path, lang: str) -> gettext.GNUTranslations | None:
+    """Return lang's catalog in directory: the compiled one, or the newer source read."""
+    folder = directory / lang / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    try:
+        po_time = po.stat().st_mtime
+    except OSError:
+        po_time = None
+    try:
+        if po_time is None or mo.stat().st_mtime >= po_time:
+            with mo.open("rb") as handle:
+                return gettext.GNUTranslations(handle)
+    except OSError:
+        pass
+    if po_time is None:
+        return None
+    return _read_po(po, lang)
+
+
+def _read_po(po: Path, lang: str) -> gettext.GNUTranslations:
+    """Compile a .po file in memory with babel (no fuzzy entries, as the build does)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
 
 
 def ui_language() -> str | None:

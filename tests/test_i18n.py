@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from pipeline.i18n import requested_language
 
@@ -132,3 +133,36 @@ def test_report_counts_in_burmese_digits(localedir: Path, tmp_path: Path) -> Non
     header, row = out.stdout.splitlines()
     assert header.startswith("စာတမ်း\tဗားရှင်း\t")
     assert row.startswith("၁\t၁\t-\t၂ (၆ လုံး)\t")
+
+
+def test_source_catalog_is_read_where_none_is_compiled(tmp_path: Path) -> None:
+    """A folder with only the .po (a checkout run without an install step) still speaks my."""
+    for lang in LANGS:
+        (tmp_path / lang / "LC_MESSAGES").mkdir(parents=True)
+        shutil.copy(LOCALES / lang / "LC_MESSAGES" / "pipeline.po", tmp_path / lang / "LC_MESSAGES")
+    out = run(tmp_path, "--ui-lang", "my", "ingest", "--help")
+    assert out.returncode == 0 and "ဆောင်းပါးများကို အပိုင်းများအဖြစ် ခွဲပြီး" in out.stdout
+
+
+def test_stale_compiled_catalog_gives_way_to_its_newer_source(
+    localedir: Path, tmp_path: Path
+) -> None:
+    """A .mo older than its .po (a catalog just edited) is not shown: the .po is read."""
+    folder = tmp_path / "my" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(localedir / "my" / "LC_MESSAGES" / "pipeline.mo", folder)
+    with open(LOCALES / "my" / "LC_MESSAGES" / "pipeline.po", "rb") as handle:
+        catalog = read_po(handle)
+    edited = "ဤစာကို ယခုပင် ပြင်ထားသည်"
+    msgid = next(m.id for m in catalog if isinstance(m.id, str) and m.id.startswith("Split"))
+    catalog[msgid].string = edited
+    with open(folder / "pipeline.po", "wb") as handle:
+        write_po(handle, catalog)
+    old = (folder / "pipeline.po").stat().st_mtime - 60
+    os.utime(folder / "pipeline.mo", (old, old))
+    out = run(tmp_path, "--ui-lang", "my", "ingest", "--help")
+    assert out.returncode == 0 and edited in out.stdout
+    # Once compiled again (newer than its source), the compiled catalog is used.
+    os.utime(folder / "pipeline.po", (old - 60, old - 60))
+    out = run(tmp_path, "--ui-lang", "my", "ingest", "--help")
+    assert edited not in out.stdout and "ဆောင်းပါးများကို" in out.stdout
