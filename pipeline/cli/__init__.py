@@ -34,8 +34,25 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from pipeline.install import version_lines
+
+        typer.echo("\n".join(version_lines()))
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help=_("Print the version, the store schema and the model libraries' versions."),
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
     ui_lang: Annotated[
         str | None,
         typer.Option(
