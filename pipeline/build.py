@@ -34,10 +34,6 @@ QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int16", "float16", "fl
 DEFAULT_QUANTIZATION = "int8"
 DEFAULT_VERSION = "1.0"
 ARGOS_VERSION = "1.9"
-CONVERT_EXTRA = (
-    "model conversion needs the 'convert' extra: pip install 'pipeline[convert]'"
-    " (transformers, torch CPU)"
-)
 # Hub files a conversion never reads: other frameworks' weights.
 NOT_NEEDED = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "tf_model*", "flax_model*", "rust_model*"]
 TAG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -126,9 +122,12 @@ class BuiltPackage:
 
 
 def require_convert_extra() -> None:
-    """Raise PackageError unless transformers and torch can be imported."""
-    if any(importlib.util.find_spec(name) is None for name in ("transformers", "torch")):
-        raise PackageError(CONVERT_EXTRA)
+    """Raise PackageError, naming what to install, unless the convert extra and torch import."""
+    from pipeline.install import missing_convert_extra
+
+    missing = missing_convert_extra()
+    if missing is not None:
+        raise PackageError(missing)
 
 
 def detect_kind(model_dir: Path) -> ModelKind:
