@@ -25,6 +25,7 @@ from pipeline.records import (
     TranslationDraft,
 )
 from pipeline.store.base import Store
+from pipeline.tm import MemoryEntry
 
 Progress = Callable[[int], None]
 
@@ -53,6 +54,7 @@ class Work:
     summary: LanguageSummary
     copy: list[Segment] = field(default_factory=list)
     memory: dict[int, tuple[Segment, Translation]] = field(default_factory=dict)
+    imported: dict[int, tuple[Segment, MemoryEntry]] = field(default_factory=dict)
     machine: dict[str, list[Segment]] = field(default_factory=dict)
 
 
@@ -90,9 +92,13 @@ class TranslationJob:
         work.copy = [s for s in pending if not s.kind.translatable]
         rest = [s for s in pending if s.kind.translatable]
         found = self.store.memory((s.source_hash for s in rest), target_lang)
+        unmatched = [s.source_hash for s in rest if s.source_hash not in found]
+        brought = self.store.imported_memory(unmatched, source_lang, target_lang)
         for seg in rest:
             if seg.source_hash in found:
                 work.memory[seg.id] = (seg, found[seg.source_hash])
+            elif seg.source_hash in brought:
+                work.imported[seg.id] = (seg, brought[seg.source_hash])
             else:
                 # Identical sources are translated once and stored for each segment.
                 work.machine.setdefault(seg.source, []).append(seg)
@@ -114,9 +120,34 @@ class TranslationJob:
             for s in work.copy
         ]
         drafts += [self._reused(work, seg, t) for seg, t in work.memory.values()]
+        drafts += [self._imported(work, seg, e) for seg, e in work.imported.values()]
         self.store.write_translations(drafts)
         work.summary.skipped += len(work.copy)
-        work.summary.reused += len(work.memory)
+        work.summary.reused += len(work.memory) + len(work.imported)
+
+    def _imported(self, work: Work, seg: Segment, entry: MemoryEntry) -> TranslationDraft:
+        """Return an imported memory's exact match as a draft for review (never reviewed)."""
+        lang = work.summary.target_lang
+        placed = Placed(())
+        if seg.codes or entry.target_codes:
+            placed = carried(
+                entry.target_codes, entry.source_codes, seg.codes, seg.source, entry.target
+            )
+        flags = check_quality(seg.source, entry.target, work.summary.source_lang, lang)
+        where = entry.origin + (f" tu {entry.tuid}" if entry.tuid else "")
+        return TranslationDraft(
+            seg.id,
+            lang,
+            entry.target,
+            State.TRANSLATED,
+            Origin.TM,
+            Signature("tm", model=f"memory:{where}"),
+            None,
+            entry.changed_by or entry.created_by or "",
+            note=f"exact match from imported memory {where}",
+            flags=reflagged(flags, seg.codes, placed),
+            codes=placed.codes,
+        )
 
     def _reused(self, work: Work, seg: Segment, t: Translation) -> TranslationDraft:
         """Return a memory match as a draft, its codes carried over from the matched segment."""

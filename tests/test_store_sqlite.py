@@ -82,7 +82,7 @@ def test_not_a_store_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_schema_3_store_gains_inline_codes_in_place(tmp_path: Path) -> None:
-    """A store from before inline codes opens at v4: its rows keep their text, with no codes."""
+    """A store from before inline codes opens at the newest schema, rows kept, no codes."""
     from pipeline.records import Origin, State, TranslationDraft
 
     path = tmp_path / "s.db"
@@ -101,7 +101,7 @@ def test_a_schema_3_store_gains_inline_codes_in_place(tmp_path: Path) -> None:
             old._execute(sql)
         doc = old.document("1")
     with SQLiteStore(path) as new:
-        assert new.schema_version() == SCHEMA_VERSION == 4
+        assert new.schema_version() == SCHEMA_VERSION == 5
         segment = new.segments(doc.id)[0]
         translation = new.translations(doc.id, "my")[segment.id]
         assert (segment.source, segment.codes) == ("Police crossed the border.", ())
@@ -110,3 +110,18 @@ def test_a_schema_3_store_gains_inline_codes_in_place(tmp_path: Path) -> None:
             [TranslationDraft(segment.id, "my", "ရဲတပ်", State.REVIEWED, Origin.HUMAN, author="T")]
         )
         assert [r.codes for r in new.revisions(translation.id)] == [()]
+
+
+def test_a_schema_4_store_gains_the_memory_table_in_place(tmp_path: Path) -> None:
+    """A v4 store opens at v5 with an empty imported memory, its documents kept."""
+    path = tmp_path / "v4.db"
+    SQLiteStore(path, MIGRATIONS[:4]).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO documents (uri, version, title, source_lang, format, content_hash,"
+            " skeleton, created_at) VALUES ('a.txt', 1, 'a', 'en', 'txt', 'h', '{{p:0}}', 'x')"
+        )
+    with SQLiteStore(path) as new:
+        assert new.schema_version() == 5
+        assert [d.uri for d in new.documents()] == ["a.txt"]
+        assert new.memory_stats() == []

@@ -322,17 +322,18 @@ def _language(code: str) -> str:
 
 
 def _mount_subcommands() -> None:
-    from pipeline.cli import build, export, review
+    from pipeline.cli import build, export, review, tm
     from pipeline.cli.models import app as models_app
 
     export.register(app)
     build.register(models_app)
-    for typer_app in (app, models_app, review.app):
+    for typer_app in (app, models_app, review.app, tm.app):
         for info in typer_app.registered_commands:
             if info.callback is not None and not hasattr(info.callback, "friendly"):
                 info.callback = friendly_errors(info.callback)
     app.add_typer(models_app, name="models")
     app.add_typer(review.app, name="review")
+    app.add_typer(tm.app, name="tm")
 
 
 _mount_subcommands()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.records import (
     Document,
@@ -18,6 +18,10 @@ from pipeline.records import (
     TranslationDraft,
     Unit,
 )
+
+if TYPE_CHECKING:
+    from pipeline.store.memory import MemoryStats
+    from pipeline.tm import MemoryEntry
 
 
 class Store(Protocol):
@@ -96,4 +100,22 @@ class Store(Protocol):
 
     def status(self, document_id: int | None = None) -> list[StatusRow]:
         """Return segment and word counts per document, target language and state."""
+        ...
+
+    def add_memory(self, entries: Iterable[MemoryEntry]) -> tuple[int, int]:
+        """Add imported memory entries not already held; return (added, already held)."""
+        ...
+
+    def imported_memory(
+        self, source_hashes: Iterable[str], source_lang: str, target_lang: str
+    ) -> dict[str, MemoryEntry]:
+        """Return the newest imported entry for each normalised source, by hash."""
+        ...
+
+    def memory_entries(self) -> Iterable[MemoryEntry]:
+        """Yield every imported memory entry."""
+        ...
+
+    def memory_stats(self) -> list[MemoryStats]:
+        """Return imported entries counted per language pair and file."""
         ...

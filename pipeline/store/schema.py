@@ -75,6 +75,30 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE translations ADD COLUMN codes TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE revisions ADD COLUMN codes TEXT NOT NULL DEFAULT '[]'",
     ),
+    # 5: translation memory imported from other tools (pipeline.tm): memory, not documents.
+    # entry_key (languages, normalised texts, codes) makes a second import add nothing.
+    (
+        """CREATE TABLE memory (
+            id {id},
+            source_lang TEXT NOT NULL,
+            target_lang TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_hash TEXT NOT NULL,
+            source_codes TEXT NOT NULL,
+            target TEXT NOT NULL,
+            target_codes TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            tuid TEXT,
+            created_at TEXT,
+            created_by TEXT,
+            changed_at TEXT,
+            changed_by TEXT,
+            props TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            entry_key TEXT NOT NULL UNIQUE
+        )""",
+        "CREATE INDEX memory_lookup ON memory (source_hash, target_lang)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

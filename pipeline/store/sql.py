@@ -24,6 +24,7 @@ from pipeline.records import (
     TranslationDraft,
     Unit,
 )
+from pipeline.store.memory import MemoryTables
 from pipeline.store.rows import (
     DOCUMENT_COLUMNS,
     REUSABLE,
@@ -44,7 +45,7 @@ from pipeline.store.rows import (
 from pipeline.store.schema import MIGRATIONS
 
 
-class SQLStore(ABC):
+class SQLStore(MemoryTables, ABC):
     """A store over a DB-API connection; subclasses open it and spell the dialect."""
 
     location: str

@@ -1,0 +1,80 @@
+"""`pipeline tm`: bring translation memories from other tools into the store; count them."""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.options import StoreOption
+
+app = typer.Typer(
+    name="tm",
+    help="Translation memory from other tools (TMX 1.4): import it, count it.\n\n"
+    "Example: pipeline tm import omegat-project.tmx",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+# Entries written per transaction: an interrupted import keeps what it wrote, and a re-run
+# adds only the rest (entries already held are counted, not added).
+BATCH = 5000
+
+
+@app.command("import")
+def import_memory(
+    file: Annotated[Path, typer.Argument(help="A TMX file (OmegaT, Okapi, Trados, Weblate…).")],
+    from_code: Annotated[
+        str, typer.Option("--from", help="Source language where the file names none.")
+    ] = "en",
+    lang_map: Annotated[
+        list[str] | None,
+        typer.Option("--lang-map", help="TAG=CODE for an odd language tag, e.g. zh-Hant=zt."),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Add a TMX file's units to the store as memory (not documents), keeping provenance.
+
+    Language tags are read as BCP 47 (en-US, EN, en_GB → en; my-MM → my). Importing the same
+    file again adds nothing; translate then reuses its exact matches as drafts for review.
+
+    Example: pipeline tm import newsroom.tmx --lang-map zh-Hant=zt
+    """
+    from pipeline.cli import _open
+    from pipeline.errors import InputError
+    from pipeline.tm import parse_lang_map
+    from pipeline.tm.tmx import read_tmx
+
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    try:
+        mapping = parse_lang_map(lang_map or [])
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    entries = read_tmx(file, from_code, mapping)
+    added = held = 0
+    with _open(store, create=True) as db:
+        while batch := list(islice(entries, BATCH)):
+            with db.transaction():
+                a, h = db.add_memory(batch)
+            added, held = added + a, held + h
+            typer.echo(f"  {added + held} entries read…", err=True)
+    typer.echo(f"{file}: {added} entries added, {held} already held")
+
+
+@app.command("stats")
+def stats(store: StoreOption = None) -> None:
+    """Count the imported memory per language pair and file.
+
+    Example: pipeline tm stats
+    """
+    from pipeline.cli import _open
+
+    with _open(store) as db:
+        rows = db.memory_stats()
+    typer.echo("source\ttarget\tentries\tfile")
+    for row in rows:
+        typer.echo(f"{row.source_lang}\t{row.target_lang}\t{row.entries}\t{row.origin}")

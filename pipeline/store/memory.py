@@ -1,0 +1,134 @@
+"""The store's imported translation memory: add entries once, look them up, count them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.inline import codes_from_json, codes_to_json
+from pipeline.records import source_hash
+from pipeline.store.rows import REUSABLE, now
+from pipeline.tm import MemoryEntry
+
+COLUMNS = (
+    "source_lang, target_lang, source, source_codes, target, target_codes, origin, tuid,"
+    " created_at, created_by, changed_at, changed_by, props"
+)
+
+
+@dataclass(frozen=True)
+class MemoryStats:
+    """Entries per language pair and file, own reviewed translations beside them."""
+
+    source_lang: str
+    target_lang: str
+    origin: str
+    entries: int
+
+
+class MemoryTables:
+    """Imported memory on a SQL store; mixed into SQLStore, which supplies _execute."""
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        raise NotImplementedError
+
+    def add_memory(self, entries: Iterable[MemoryEntry]) -> tuple[int, int]:
+        """Add entries not already held (imported, or an own reviewed translation).
+
+        Return (added, already held). The caller runs this inside a transaction.
+        """
+        added = held = 0
+        stamp = now()
+        for e in entries:
+            if self._own_translation(e):
+                held += 1
+                continue
+            cursor = self._execute(
+                f"INSERT INTO memory ({COLUMNS}, source_hash, imported_at, entry_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (entry_key) DO NOTHING",
+                (
+                    e.source_lang,
+                    e.target_lang,
+                    e.source,
+                    json.dumps(codes_to_json(e.source_codes)),
+                    e.target,
+                    json.dumps(codes_to_json(e.target_codes)),
+                    e.origin,
+                    e.tuid,
+                    e.created_at,
+                    e.created_by,
+                    e.changed_at,
+                    e.changed_by,
+                    json.dumps(dict(e.props), ensure_ascii=False),
+                    source_hash(e.source),
+                    stamp,
+                    e.key,
+                ),
+            )
+            if cursor.rowcount == 1:
+                added += 1
+            else:
+                held += 1
+        return added, held
+
+    def _own_translation(self, e: MemoryEntry) -> bool:
+        row = self._execute(
+            "SELECT 1 FROM translations t JOIN segments s ON s.id = t.segment_id"
+            " JOIN documents d ON d.id = s.document_id"
+            " WHERE s.source_hash = ? AND d.source_lang = ? AND t.target_lang = ?"
+            " AND t.text = ? AND t.state IN (?, ?) LIMIT 1",
+            (source_hash(e.source), e.source_lang, e.target_lang, e.target, *REUSABLE),
+        ).fetchone()
+        return row is not None
+
+    def imported_memory(
+        self, source_hashes: Iterable[str], source_lang: str, target_lang: str
+    ) -> dict[str, MemoryEntry]:
+        """Return the newest imported entry for each of these normalised sources, by hash."""
+        found: dict[str, MemoryEntry] = {}
+        for h in dict.fromkeys(source_hashes):
+            row = self._execute(
+                f"SELECT {COLUMNS} FROM memory WHERE source_hash = ? AND source_lang = ?"
+                " AND target_lang = ? ORDER BY COALESCE(changed_at, created_at, imported_at)"
+                " DESC, id DESC LIMIT 1",
+                (h, source_lang, target_lang),
+            ).fetchone()
+            if row:
+                found[h] = entry_from(row)
+        return found
+
+    def memory_entries(self) -> Iterable[MemoryEntry]:
+        """Yield every imported entry, in import order."""
+        cursor = self._execute(f"SELECT {COLUMNS} FROM memory ORDER BY id")
+        for row in cursor:
+            yield entry_from(row)
+
+    def memory_stats(self) -> list[MemoryStats]:
+        """Return imported entries counted per language pair and file."""
+        rows = self._execute(
+            "SELECT source_lang, target_lang, origin, COUNT(*) FROM memory"
+            " GROUP BY source_lang, target_lang, origin ORDER BY source_lang, target_lang, origin"
+        ).fetchall()
+        return [MemoryStats(*row) for row in rows]
+
+
+def entry_from(row: Sequence[Any]) -> MemoryEntry:
+    """Return a memory row (COLUMNS order) as an entry."""
+    return MemoryEntry(
+        row[0],
+        row[1],
+        row[2],
+        row[4],
+        codes_from_json(json.loads(row[3])),
+        codes_from_json(json.loads(row[5])),
+        origin=row[6],
+        tuid=row[7],
+        created_at=row[8],
+        created_by=row[9],
+        changed_at=row[10],
+        changed_by=row[11],
+        props=json.loads(row[12]),
+    )
