@@ -375,3 +375,10 @@ def _cannot_write(path: Path, error: OSError) -> str:
     if error.errno == errno.ENOENT and not path.parent.exists():
         return f"cannot write {path}: folder {path.parent} does not exist"
     return f"cannot write {path}: {error.strerror or error}"
+
+
+@contextmanager
+def atomic_output(destination: Path) -> Iterator[BinaryIO]:
+    """Yield a file that becomes destination only when the block succeeds (synced, renamed)."""
+    with _Commit() as commit, commit.open(destination) as out:
+        yield out

@@ -194,3 +194,46 @@ def test_missing_file_and_bad_lang_map(tmp_path: Path) -> None:
     tmx.write_text(OMEGAT, encoding="utf-8")
     code, _, err = cli("tm", "import", str(tmx), "--lang-map", "zh-Hant")
     assert code != 0 and "TAG=CODE" in err
+
+
+def test_memory_export_is_valid_tmx_and_imports_as_nothing_new(tmp_path: Path) -> None:
+    """tm export writes own and imported memory; the DTD accepts it; re-import adds nothing."""
+    from lxml import etree
+
+    article = tmp_path / "a.txt"
+    article.write_text("Officials said more would follow.\n", encoding="utf-8")
+    assert cli("ingest", str(article))[0] == 0
+    assert cli("translate", str(article), "--to", "my", "--engine", "pseudo")[0] == 0
+    with open_store(store_path()) as db:
+        doc = db.documents()[0]
+        (t,) = db.translations(doc.id, "my").values()
+        db.write_translations(
+            [
+                TranslationDraft(
+                    t.segment_id,
+                    "my",
+                    "အရာရှိများ ပြောသည်။",
+                    State.REVIEWED,
+                    Origin.HUMAN,
+                    author="Thida",
+                )
+            ]
+        )
+    tmx = tmp_path / "m.tmx"
+    tmx.write_text(OMEGAT, encoding="utf-8")
+    assert cli("tm", "import", str(tmx))[0] == 0
+    exported = tmp_path / "all.tmx"
+    code, out, _ = cli("tm", "export", "-o", str(exported))
+    assert code == 0 and "4 entries" in out
+    dtd = etree.DTD(str(Path(__file__).resolve().parents[2] / "shared" / "schemas" / "tmx14.dtd"))
+    tree = etree.parse(str(exported))
+    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
+    assert [s.text for s in tree.iter("seg")][:2] == [
+        "Officials said more would follow.",
+        "အရာရှိများ ပြောသည်။",
+    ]
+    assert tree.find(".//bpt").text == "<b0>" and tree.find(".//ph").text == "<x1/>"
+    before = memory_rows()
+    code, out, _ = cli("tm", "import", str(exported))
+    assert code == 0 and "0 entries added, 4 already held" in out
+    assert memory_rows() == before

@@ -65,6 +65,31 @@ def import_memory(
     typer.echo(f"{file}: {added} entries added, {held} already held")
 
 
+@app.command("export")
+def export_memory(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The TMX file to write.")],
+    from_code: Annotated[str, typer.Option("--from", help="Source language of the header.")] = (
+        "en"
+    ),
+    store: StoreOption = None,
+) -> None:
+    """Write the whole memory as TMX 1.4: reviewed translations, then imported entries.
+
+    Importing the file again adds nothing.
+
+    Example: pipeline tm export -o memory.tmx
+    """
+    from itertools import chain
+
+    from pipeline.cli import _open
+    from pipeline.export import atomic_output
+    from pipeline.tm.tmx_write import write_memory
+
+    with _open(store) as db, atomic_output(output) as out:
+        count = write_memory(chain(db.own_memory(), db.memory_entries()), out, from_code)
+    typer.echo(f"{output}: {count} entries")
+
+
 @app.command("stats")
 def stats(store: StoreOption = None) -> None:
     """Count the imported memory per language pair and file.

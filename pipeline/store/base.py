@@ -116,6 +116,10 @@ class Store(Protocol):
         """Yield every imported memory entry."""
         ...
 
+    def own_memory(self) -> Iterable[MemoryEntry]:
+        """Yield the reviewed and final translations of each document's newest version."""
+        ...
+
     def memory_stats(self) -> list[MemoryStats]:
         """Return imported entries counted per language pair and file."""
         ...
