@@ -237,3 +237,71 @@ def test_memory_export_is_valid_tmx_and_imports_as_nothing_new(tmp_path: Path) -
     code, out, _ = cli("tm", "import", str(exported))
     assert code == 0 and "0 entries added, 4 already held" in out
     assert memory_rows() == before
+
+
+def test_xliff_written_by_translate_toolkit_imports(tmp_path: Path) -> None:
+    po = tmp_path / "a.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "{SENTENCE}"\nmsgstr "म्यांमार पुलिस अधिकारी भारत आए।"\n\n'
+        'msgid "Untranslated."\nmsgstr ""\n',
+        encoding="utf-8",
+    )
+    xlf = tmp_path / "a.xlf"
+    subprocess.run([str(BIN / "po2xliff"), str(po), str(xlf)], check=True)
+    code, _, err = cli("tm", "import", str(xlf))
+    assert code != 0 and "--to" in err  # po2xliff names no target language
+    code, out, _ = cli("tm", "import", str(xlf), "--to", "hi")
+    assert code == 0 and "1 entries added" in out
+    assert [(r[1], r[2]) for r in memory_rows()] == [("hi", SENTENCE)]
+
+
+def test_po_with_its_language_header_imports(tmp_path: Path) -> None:
+    po = tmp_path / "my.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: my_MM\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "{SENTENCE}"\nmsgstr "မြန်မာ ရဲများ နယ်စပ်ကို ဖြတ်ကျော်ခဲ့သည်။"\n\n'
+        '#, fuzzy\nmsgid "Officials resigned."\nmsgstr "အရာရှိများ"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = cli("tm", "import", str(po))
+    assert code == 0, out
+    assert [(r[1], r[2]) for r in memory_rows()] == [("my", SENTENCE)]
+
+
+def test_tables_generic_and_own(tmp_path: Path) -> None:
+    tsv = tmp_path / "terms.tsv"
+    tsv.write_text(
+        "source\ttarget\ttarget_lang\n"
+        f"{SENTENCE}\tमिज़ोरम पहुँचे।\thi-IN\n"
+        "The <1>minister</1> resigned.\t<1>ဝန်ကြီး</1> နုတ်ထွက်သည်။\tmy\n"
+        "\tempty source\tmy\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("tm", "import", str(tsv))
+    assert code == 0 and "2 entries added" in out
+    with open_store(store_path()) as db:
+        entries = list(db.memory_entries())
+    assert [(e.target_lang, e.source) for e in entries] == [
+        ("hi", SENTENCE),
+        ("my", "The minister resigned."),
+    ]
+    assert [(c.type, c.at) for c in entries[1].target_codes] == [
+        (CodeType.OPEN, 0),
+        (CodeType.CLOSE, 7),
+    ]
+    # The pipeline's own table: only reviewed and final rows are memory.
+    own = tmp_path / "own.csv"
+    own.write_text(
+        "id,source,target:my,state:my\r\n"
+        "s1,Officials resigned.,အရာရှိများ နုတ်ထွက်ခဲ့သည်။,reviewed\r\n"
+        "s2,More will follow.,⟦Mööŕé⟧,translated\r\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("tm", "import", str(own))
+    assert code == 0 and "1 entries added" in out
+    latin1 = tmp_path / "bad.tsv"
+    latin1.write_bytes("source\ttarget\nCaf\xe9\tx\n".encode("latin-1"))
+    code, _, err = cli("tm", "import", str(latin1), "--to", "my")
+    assert code != 0 and "not UTF-8" in err and len(err.strip().splitlines()) == 1

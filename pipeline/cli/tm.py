@@ -12,7 +12,7 @@ from pipeline.cli.options import StoreOption
 
 app = typer.Typer(
     name="tm",
-    help="Translation memory from other tools (TMX 1.4): import it, count it.\n\n"
+    help="Translation memory from other tools: import it, export it, count it.\n\n"
     "Example: pipeline tm import omegat-project.tmx",
     no_args_is_help=True,
     add_completion=False,
@@ -26,17 +26,23 @@ BATCH = 5000
 
 @app.command("import")
 def import_memory(
-    file: Annotated[Path, typer.Argument(help="A TMX file (OmegaT, Okapi, Trados, Weblate…).")],
+    file: Annotated[
+        Path, typer.Argument(help="A TMX, XLIFF 1.2/2.0, PO, TSV or CSV file with targets.")
+    ],
     from_code: Annotated[
         str, typer.Option("--from", help="Source language where the file names none.")
     ] = "en",
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Target language where the file names none.", show_default=False),
+    ] = None,
     lang_map: Annotated[
         list[str] | None,
         typer.Option("--lang-map", help="TAG=CODE for an odd language tag, e.g. zh-Hant=zt."),
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Add a TMX file's units to the store as memory (not documents), keeping provenance.
+    """Add a memory file's units to the store as memory (not documents), keeping provenance.
 
     Language tags are read as BCP 47 (en-US, EN, en_GB → en; my-MM → my). Importing the same
     file again adds nothing; translate then reuses its exact matches as drafts for review.
@@ -46,15 +52,13 @@ def import_memory(
     from pipeline.cli import _open
     from pipeline.errors import InputError
     from pipeline.tm import parse_lang_map
-    from pipeline.tm.tmx import read_tmx
+    from pipeline.tm.read import read_memory
 
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
     try:
         mapping = parse_lang_map(lang_map or [])
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    entries = read_tmx(file, from_code, mapping)
+    entries = read_memory(file, from_code, to, mapping)
     added = held = 0
     with _open(store, create=True) as db:
         while batch := list(islice(entries, BATCH)):

@@ -30,6 +30,9 @@ def read(path: Path) -> ReviewFile:
         lang = file.get("target-language")
         contacts = _phase_contacts(file)
         for unit in file.iterfind(".//{*}trans-unit"):
+            # A PO file's header as translate-toolkit's po2xliff writes it: no segment.
+            if unit.get("restype") == "x-gettext-domain-header":
+                continue
             units.append(_unit(unit, lang, contacts))
     return ReviewFile(path, "xliff12", tuple(units))
 

@@ -35,7 +35,7 @@ class MemoryTables:
         raise NotImplementedError
 
     def add_memory(self, entries: Iterable[MemoryEntry]) -> tuple[int, int]:
-        """Add entries not already held (imported, or an own reviewed translation).
+        """Add entries not already held (imported, or the text of an own translation).
 
         Return (added, already held). The caller runs this inside a transaction.
         """
@@ -79,8 +79,8 @@ class MemoryTables:
             "SELECT 1 FROM translations t JOIN segments s ON s.id = t.segment_id"
             " JOIN documents d ON d.id = s.document_id"
             " WHERE s.source_hash = ? AND d.source_lang = ? AND t.target_lang = ?"
-            " AND t.text = ? AND t.state IN (?, ?) LIMIT 1",
-            (source_hash(e.source), e.source_lang, e.target_lang, e.target, *REUSABLE),
+            " AND t.text = ? LIMIT 1",
+            (source_hash(e.source), e.source_lang, e.target_lang, e.target),
         ).fetchone()
         return row is not None
 

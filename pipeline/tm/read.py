@@ -1,0 +1,127 @@
+"""Read a memory file of any supported kind as entries: TMX, XLIFF 1.2/2.0, PO, TSV/CSV.
+
+TMX streams (:mod:`pipeline.tm.tmx`). XLIFF and PO go through the review readers, which
+already read every tool's files (units with a target and a state past ``initial``, no fuzzy
+PO entry; the
+source language is ``--from``, the target the file's or ``--to``). Tables need a header:
+``source`` and ``target`` columns (with ``--to``, or a ``target_lang`` column), or the
+pipeline's own ``target:LANG`` columns, where only reviewed and final rows are memory.
+Inline codes written as ``<1>…</1>`` markers are read as codes, without markup.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.records import State
+from pipeline.tm import MemoryEntry, language_tag
+
+TABLE_SUFFIXES = {".tsv": "\t", ".tab": "\t", ".csv": ","}
+REUSABLE_STATES = {State.REVIEWED.value, State.FINAL.value}
+
+
+def read_memory(
+    path: Path,
+    source_lang: str,
+    target_lang: str | None = None,
+    lang_map: Mapping[str, str] | None = None,
+) -> Iterator[MemoryEntry]:
+    """Yield the entries of a memory file, its kind told by suffix and content."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return _table(path, TABLE_SUFFIXES[suffix], source_lang, target_lang, lang_map)
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if suffix == ".tmx" or b"<tmx" in head:
+        from pipeline.tm.tmx import read_tmx
+
+        return read_tmx(path, source_lang, lang_map)
+    return _review_file(path, source_lang, target_lang, lang_map)
+
+
+def _review_file(
+    path: Path, source_lang: str, target_lang: str | None, lang_map: Mapping[str, str] | None
+) -> Iterator[MemoryEntry]:
+    from pipeline.review import read
+
+    found = read(path)
+    for unit in found.units:
+        lang = language_tag(unit.target_lang, lang_map) or target_lang
+        if lang is None:
+            raise InputError(f"{path}: the file names no target language; give --to")
+        if not unit.target or not unit.target.strip() or unit.state is State.INITIAL:
+            continue
+        if found.format == "po" and unit.state is State.TRANSLATED:
+            continue  # a fuzzy PO entry is a translator's guess, not memory
+        if unit.problem or not unit.source.strip():
+            continue
+        yield MemoryEntry(
+            source_lang,
+            lang,
+            unit.source,
+            unit.target,
+            unit.source_codes,
+            unit.target_codes,
+            origin=str(path),
+            tuid=unit.unit_id,
+            changed_by=unit.reviewer,
+        )
+
+
+def _table(
+    path: Path,
+    delimiter: str,
+    source_lang: str,
+    target_lang: str | None,
+    lang_map: Mapping[str, str] | None,
+) -> Iterator[MemoryEntry]:
+    from pipeline.review.po import markers
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = csv.DictReader(handle, delimiter=delimiter)
+            columns = rows.fieldnames or []
+            if "source" not in columns:
+                raise InputError(f"{path}: the header has no 'source' column")
+            own = [c.partition(":")[2] for c in columns if c.startswith("target:")]
+            if not own and "target" not in columns:
+                raise InputError(f"{path}: the header has no 'target' column")
+            for number, row in enumerate(rows, start=2):
+                source, source_codes = markers(row.get("source") or "")
+                if not source.strip():
+                    continue
+                if own:
+                    pairs = [
+                        (lang, row.get(f"target:{lang}") or "")
+                        for lang in own
+                        if row.get(f"state:{lang}") in REUSABLE_STATES
+                    ]
+                else:
+                    lang = language_tag(row.get("target_lang"), lang_map) or target_lang
+                    if lang is None:
+                        raise InputError(f"{path}: no target language for row {number}; give --to")
+                    pairs = [(lang, row.get("target") or "")]
+                src = language_tag(row.get("source_lang"), lang_map) or source_lang
+                for lang, cell in pairs:
+                    target, target_codes = markers(cell)
+                    if target.strip():
+                        yield MemoryEntry(
+                            src,
+                            lang,
+                            source,
+                            target,
+                            source_codes,
+                            target_codes,
+                            origin=str(path),
+                            tuid=row.get("id") or str(number),
+                            changed_by=row.get("author") or None,
+                        )
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed table: {exc}") from None
