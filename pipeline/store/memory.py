@@ -109,8 +109,10 @@ class MemoryTables:
     def own_memory(self) -> Iterable[MemoryEntry]:
         """Yield the reviewed and final translations of each document's newest version."""
         cursor = self._execute(
+            # The columns of COLUMNS, so that one mapping reads both tables.
             "SELECT d.source_lang, t.target_lang, s.source, s.codes, t.text, t.codes, d.uri,"
-            " s.id, t.created_at, t.author, t.updated_at, t.author"
+            " 's' || s.id, t.created_at, NULLIF(t.author, ''), t.updated_at,"
+            " NULLIF(t.author, ''), '{}'"
             " FROM translations t JOIN segments s ON s.id = t.segment_id"
             " JOIN documents d ON d.id = s.document_id"
             " WHERE t.state IN (?, ?) AND d.version = ("
@@ -119,20 +121,7 @@ class MemoryTables:
             REUSABLE,
         )
         for row in cursor.fetchall():
-            yield MemoryEntry(
-                row[0],
-                row[1],
-                row[2],
-                row[4],
-                codes_from_json(json.loads(row[3])),
-                codes_from_json(json.loads(row[5])),
-                origin=row[6],
-                tuid=f"s{row[7]}",
-                created_at=row[8],
-                created_by=row[9] or None,
-                changed_at=row[10],
-                changed_by=row[11] or None,
-            )
+            yield entry_from(row)
 
     def memory_stats(self) -> list[MemoryStats]:
         """Return imported entries counted per language pair and file."""
