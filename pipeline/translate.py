@@ -127,46 +127,65 @@ class TranslationJob:
 
     def _imported(self, work: Work, seg: Segment, entry: MemoryEntry) -> TranslationDraft:
         """Return an imported memory's exact match as a draft for review (never reviewed)."""
-        lang = work.summary.target_lang
-        placed = Placed(())
-        if seg.codes or entry.target_codes:
-            placed = carried(
-                entry.target_codes, entry.source_codes, seg.codes, seg.source, entry.target
-            )
-        flags = check_quality(seg.source, entry.target, work.summary.source_lang, lang)
         where = entry.origin + (f" tu {entry.tuid}" if entry.tuid else "")
-        return TranslationDraft(
-            seg.id,
-            lang,
+        return self._matched(
+            work,
+            seg,
             entry.target,
-            State.TRANSLATED,
-            Origin.TM,
-            Signature("tm", model=f"memory:{where}"),
-            None,
-            entry.changed_by or entry.created_by or "",
+            entry.target_codes,
+            lambda: entry.source_codes,
+            state=State.TRANSLATED,
+            signature=Signature("tm", model=f"memory:{where}"),
+            author=entry.changed_by or entry.created_by or "",
             note=f"exact match from imported memory {where}",
-            flags=reflagged(flags, seg.codes, placed),
-            codes=placed.codes,
         )
 
     def _reused(self, work: Work, seg: Segment, t: Translation) -> TranslationDraft:
-        """Return a memory match as a draft, its codes carried over from the matched segment."""
+        """Return a reviewed translation of the same source as a reviewed draft."""
+        return self._matched(
+            work,
+            seg,
+            t.text,
+            t.codes,
+            lambda: self.store.segment(t.segment_id).codes,
+            state=State.REVIEWED,
+            signature=Signature("tm", model=f"translation:{t.id}"),
+            author=t.author,
+            note=f"reused reviewed translation {t.id}",
+        )
+
+    def _matched(
+        self,
+        work: Work,
+        seg: Segment,
+        text: str,
+        codes: tuple[Code, ...],
+        matched_source_codes: Callable[[], tuple[Code, ...]],
+        *,
+        state: State,
+        signature: Signature,
+        author: str,
+        note: str,
+    ) -> TranslationDraft:
+        """Return a memory match as a draft, its codes carried over from the matched source.
+
+        The matched source's codes are read only when either side has codes.
+        """
         lang = work.summary.target_lang
         placed = Placed(())
-        if seg.codes or t.codes:
-            old = self.store.segment(t.segment_id).codes
-            placed = carried(t.codes, old, seg.codes, seg.source, t.text)
-        flags = check_quality(seg.source, t.text, work.summary.source_lang, lang)
+        if seg.codes or codes:
+            placed = carried(codes, matched_source_codes(), seg.codes, seg.source, text)
+        flags = check_quality(seg.source, text, work.summary.source_lang, lang)
         return TranslationDraft(
             seg.id,
             lang,
-            t.text,
-            State.REVIEWED,
+            text,
+            state,
             Origin.TM,
-            Signature("tm", model=f"translation:{t.id}"),
+            signature,
             None,
-            t.author,
-            note=f"reused reviewed translation {t.id}",
+            author,
+            note=note,
             flags=reflagged(flags, seg.codes, placed),
             codes=placed.codes,
         )
