@@ -43,32 +43,35 @@ def _read(
     path: Path, handle: BinaryIO, source_lang: str, lang_map: Mapping[str, str] | None
 ) -> Iterator[MemoryEntry]:
     header_lang: str | None = None
+    # Only the ends of <header> and <tu> are events: nothing else costs a callback.
     events = etree.iterparse(
         handle,
-        events=("start", "end"),
+        events=("end",),
+        tag=("{*}header", "{*}tu"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         huge_tree=False,
         remove_comments=True,
     )
-    root_seen = False
-    for event, element in events:
-        name = etree.QName(element).localname if isinstance(element.tag, str) else ""
-        if event == "start":
-            if not root_seen:
-                root_seen = True
-                if name != "tmx":
-                    raise InputError(f"{path}: not a TMX file (root <{name}>)")
-            continue
-        if name == "header":
+    for number, (_, element) in enumerate(events):
+        if number == 0:
+            _check_root(path, element.getroottree().getroot())
+        if etree.QName(element).localname == "header":
             header_lang = language_tag(element.get("srclang"), lang_map)
-        elif name == "tu":
-            yield from _entries(path, element, header_lang or source_lang, lang_map)
-            element.clear(keep_tail=False)
-            parent = element.getparent()
-            while parent is not None and element.getprevious() is not None:
-                del parent[0]
+            continue
+        yield from _entries(path, element, header_lang or source_lang, lang_map)
+        element.clear(keep_tail=False)
+        parent = element.getparent()
+        while parent is not None and element.getprevious() is not None:
+            del parent[0]
+    _check_root(path, events.root)
+
+
+def _check_root(path: Path, root: etree._Element | None) -> None:
+    name = etree.QName(root).localname if root is not None else None
+    if name != "tmx":
+        raise InputError(f"{path}: not a TMX file (root <{name}>)")
 
 
 def _entries(
