@@ -17,13 +17,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from pipeline.errors import LanguageError
 from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
 from pipeline.formats.errors import ExportError, IncompleteArticleError
 from pipeline.records import Document, State, Unit
 from pipeline.store.base import Store
+
+if TYPE_CHECKING:
+    from pipeline.glossary.match import TermHit
 
 __all__ = [
     "ExportRequest",
@@ -157,7 +160,7 @@ def select(units: Iterable[Unit], langs: Sequence[str], states: Sequence[State])
         )
         if chosen:
             kept = {lang: t for lang, t in unit.translations.items() if lang in chosen}
-            yield Selected(unit.document, unit.segment, kept, chosen)
+            yield Selected(unit.document, unit.segment, kept, unit.matches, languages=chosen)
 
 
 def check_articles(
@@ -207,9 +210,23 @@ def export(
         allow_draft=request.allow_draft,
         history=store.revisions,
         digits=request.digits,
+        terms=None if info.per_document else _TermLookup(store),
     )
     files = _write_parts(store, info, zip(parts, destinations, strict=True), options, request)
     return ExportResult(info.name, documents, langs, files)
+
+
+class _TermLookup:
+    """The glossary hits of a unit's source for a language."""
+
+    def __init__(self, store: Store) -> None:
+        from pipeline.glossary.cache import Glossaries
+
+        self._glossaries = Glossaries(store)
+
+    def __call__(self, unit: Unit, lang: str) -> Sequence[TermHit]:
+        glossary = self._glossaries.get(unit.document.source_lang, lang)
+        return glossary.hits(unit.segment.source) if glossary is not None else ()
 
 
 def _write_parts(

@@ -52,8 +52,10 @@ def qa_findings(
     store: Store, documents: Sequence[Document], target_langs: Sequence[str], *, recheck: bool
 ) -> list[Finding]:
     """Return the QA flags of translations; with ``recheck`` run the checks again and save them."""
+    from pipeline.glossary.cache import Glossaries
     from pipeline.qa import check
 
+    glossaries = Glossaries(store)
     findings: list[Finding] = []
     for doc in documents:
         langs = target_langs or store.target_languages(doc.id)
@@ -70,6 +72,7 @@ def qa_findings(
                         pseudo=t.is_pseudo,
                         source_codes=unit.segment.codes,
                         target_codes=t.codes,
+                        terms=glossaries.get(doc.source_lang, lang),
                     )
                     # Which codes MT had to put at an edge is known only when it did so.
                     flags += tuple(

@@ -8,7 +8,7 @@ and a token the model drops or mangles is reported, never silently repaired.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.records import Flag, Severity
@@ -108,12 +108,22 @@ def _runs(text: str, extra: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(merged + found)
 
 
-def mask(text: str, extra: Sequence[tuple[int, int]] = ()) -> Masked:
+def mask(
+    text: str,
+    extra: Sequence[tuple[int, int]] = (),
+    substitutes: Mapping[tuple[int, int], str] | None = None,
+) -> Masked:
     """Replace each protected span, and each ``extra`` range of text, by a numbered token.
+
+    A range in ``substitutes`` (a glossary term) is restored as its substitute (the target
+    term) instead of the original text, when it is masked as a whole.
 
     >>> mask("Run ls -l now", [(4, 9)])
     Masked(text='Run {1} now', spans=('ls -l',), replacements=((4, 7, 4, 9),))
+    >>> unmask("{1} ရောက်သည်", mask("Naypyitaw today", [(0, 9)], {(0, 9): "နေပြည်တော်"}))
+    ('နေပြည်တော် ရောက်သည်', ())
     """
+    substitutes = substitutes or {}
     out: list[str] = []
     spans: list[str] = []
     replacements: list[Replacement] = []
@@ -121,7 +131,7 @@ def mask(text: str, extra: Sequence[tuple[int, int]] = ()) -> Masked:
     for begin, end in _runs(text, extra):
         out.append(text[done:begin])
         length += begin - done
-        spans.append(text[begin:end])
+        spans.append(substitutes.get((begin, end), text[begin:end]))
         token = "{" + str(len(spans)) + "}"
         out.append(token)
         replacements.append((length, length + len(token), begin, end))

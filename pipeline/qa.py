@@ -59,6 +59,14 @@ class Pair:
         return _without(self.target, self.required_spans + protected_spans(self.target))
 
 
+class TermCheck(Protocol):
+    """A glossary as the ``terms`` check uses it (:class:`pipeline.glossary.match.Glossary`)."""
+
+    def check(self, source: str, target: str) -> list[Flag]:
+        """Return the ``terms`` flags of a translation."""
+        ...
+
+
 class Check(Protocol):
     """A QA check: one job, flags named after it."""
 
@@ -366,11 +374,15 @@ def check(
     source_codes: Sequence[Code] = (),
     target_codes: Sequence[Code] = (),
     moved: Sequence[int] = (),
+    terms: TermCheck | None = None,
 ) -> tuple[Flag, ...]:
     """Run the QA checks on a translation; ``protected`` adds spans (credits) to keep as is.
 
     ``source_codes`` and ``target_codes`` are the inline codes of both sides, ``moved`` the
-    ids of codes projection put at a sentence edge (see :func:`check_tags`).
+    ids of codes projection put at a sentence edge (see :func:`check_tags`). ``terms`` is the
+    language pair's glossary: the ``terms`` check (a missing approved target term is a
+    warning, a forbidden term an error) runs only with one; on pseudo-translations too, since
+    it checks what the pipeline did with the terms (kept through the model or not).
 
     >>> flags = check("More than 1,500 have also been arrested.",
     ...               "१,६०० से अधिक लोगों को गिरफ्तार भी किया गया है।", "en", "hi")
@@ -392,7 +404,10 @@ def check(
     if empty:
         return empty
     checks = PSEUDO_CHECKS if pseudo else CHECKS
-    return tuple(flag for run in checks if run is not check_empty for flag in run(pair))
+    found = tuple(flag for run in checks if run is not check_empty for flag in run(pair))
+    if terms is not None:
+        found += tuple(terms.check(pair.source, pair.target))
+    return found
 
 
 _RANK = {Severity.WARNING: 1, Severity.ERROR: 2}

@@ -24,6 +24,8 @@ class Origin(StrEnum):
 
     MT = "mt"
     TM = "tm"
+    # Filled from a fuzzy memory match (``translate --fuzzy-fill``), for review.
+    TM_FUZZY = "tm-fuzzy"
     HUMAN = "human"
     IMPORT = "import"
 
@@ -339,12 +341,35 @@ class StatusRow:
 
 
 @dataclass(frozen=True)
+class MemoryMatch:
+    """A fuzzy memory match offered for a segment beside its translation, never as it.
+
+    ``origin`` says where it is held: ``memory:<file> tu <tuid>`` for imported memory,
+    ``translation:<id>`` for one of the store's own reviewed translations.
+    """
+
+    target_lang: str
+    score: float
+    source: str
+    target: str
+    origin: str
+    source_codes: tuple[Code, ...] = ()
+    target_codes: tuple[Code, ...] = ()
+    author: str = ""
+
+
+@dataclass(frozen=True)
 class Unit:
-    """One source segment with its document and its translations, as exports see it."""
+    """One source segment with its document and its translations, as exports see it.
+
+    ``matches`` holds the fuzzy memory matches translate found, per target language, best
+    first.
+    """
 
     document: Document
     segment: Segment
     translations: dict[str, Translation]
+    matches: dict[str, tuple[MemoryMatch, ...]] = field(default_factory=dict)
 
     @property
     def unit_id(self) -> str:

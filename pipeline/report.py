@@ -69,6 +69,13 @@ def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
                 flagged=count(s.flagged),
             )
         )
+        if s.fuzzy or s.terms:
+            lines.append(
+                _(
+                    "  {fuzzy} with fuzzy memory matches offered for review, {filled} filled "
+                    "from one (drafts), {terms} with glossary terms kept through the model"
+                ).format(fuzzy=count(s.fuzzy), filled=count(s.filled), terms=count(s.terms))
+            )
     return "\n".join(lines)
 
 

@@ -1,15 +1,26 @@
-"""The translate job: memory first, then the engine in batches, each batch saved as it lands."""
+"""The translate job: memory first, then the engine in batches, each batch saved as it lands.
+
+Exact memory matches fill a segment (the store's own reviewed work as reviewed, imported
+memory as a draft). Fuzzy matches (at least ``fuzzy_threshold`` percent) are looked up for
+every segment that goes to the model and stored beside its translation, never as it; with
+``fuzzy_fill`` a match at least that good fills the segment as a ``tm-fuzzy`` draft instead,
+its differing numbers taken from the source and flagged. A glossary term with one approved
+target is masked through the model and comes out as that target; a do-not-translate term
+comes out as written.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from pipeline.align import Span, project
 from pipeline.engines.base import Engine, Hypothesis
 from pipeline.errors import EngineError
+from pipeline.glossary.cache import Glossaries
 from pipeline.inline import Placed, carried, reflagged, tag_flags
 from pipeline.protect import Masked, Restored, mask, restore
 from pipeline.qa import check as check_quality
@@ -17,8 +28,11 @@ from pipeline.records import (
     Code,
     CodeType,
     Document,
+    Flag,
+    MemoryMatch,
     Origin,
     Segment,
+    Severity,
     Signature,
     State,
     Translation,
@@ -26,6 +40,9 @@ from pipeline.records import (
 )
 from pipeline.store.base import Store
 from pipeline.tm import MemoryEntry
+
+if TYPE_CHECKING:
+    from pipeline.glossary.match import Glossary
 
 Progress = Callable[[int], None]
 
@@ -45,6 +62,10 @@ class LanguageSummary:
     failed: int = 0
     flagged: int = 0
     pseudo: bool = False
+    # Segments offered fuzzy matches, filled from one (--fuzzy-fill), glossary terms applied.
+    fuzzy: int = 0
+    filled: int = 0
+    terms: int = 0
 
 
 @dataclass
@@ -56,6 +77,10 @@ class Work:
     memory: dict[int, tuple[Segment, Translation]] = field(default_factory=dict)
     imported: dict[int, tuple[Segment, MemoryEntry]] = field(default_factory=dict)
     machine: dict[str, list[Segment]] = field(default_factory=dict)
+    # Fuzzy matches by source text; segments filled from their best one.
+    fuzzy: dict[str, tuple[MemoryMatch, ...]] = field(default_factory=dict)
+    filled: dict[int, tuple[Segment, MemoryMatch]] = field(default_factory=dict)
+    glossary: Glossary | None = None
 
 
 @dataclass
@@ -67,6 +92,8 @@ class TranslationJob:
     documents: Sequence[Document]
     targets: Sequence[str]
     batch_size: int = 256
+    fuzzy_threshold: float = 75.0
+    fuzzy_fill: float | None = None
     work: list[Work] = field(default_factory=list)
 
     def plan(self) -> int:
@@ -102,7 +129,26 @@ class TranslationJob:
             else:
                 # Identical sources are translated once and stored for each segment.
                 work.machine.setdefault(seg.source, []).append(seg)
+        if rest:
+            work.glossary = Glossaries(self.store).get(source_lang, target_lang)
+        if work.machine:
+            self._fuzzy(work)
         return work
+
+    def _fuzzy(self, work: Work) -> None:
+        """Look up fuzzy matches for the model's work; move filled segments out of it."""
+        from pipeline.tm.leverage import find_matches
+
+        pair = (work.summary.source_lang, work.summary.target_lang)
+        sources = {text: segments[0].codes for text, segments in work.machine.items()}
+        work.fuzzy = find_matches(self.store, pair, sources, self.fuzzy_threshold)
+        for text, offered in work.fuzzy.items():
+            segments = work.machine[text]
+            work.summary.fuzzy += len(segments)
+            if self.fuzzy_fill is not None and offered[0].score >= self.fuzzy_fill:
+                del work.machine[text]
+                for seg in segments:
+                    work.filled[seg.id] = (seg, offered[0])
 
     def run(self, progress: Progress | None = None) -> list[LanguageSummary]:
         """Fill every planned segment, writing one transaction per batch."""
@@ -121,9 +167,34 @@ class TranslationJob:
         ]
         drafts += [self._reused(work, seg, t) for seg, t in work.memory.values()]
         drafts += [self._imported(work, seg, e) for seg, e in work.imported.values()]
-        self.store.write_translations(drafts)
+        drafts += [self._filled(work, seg, m) for seg, m in work.filled.values()]
+        with self.store.transaction():
+            self.store.write_translations(drafts)
+            self.store.write_matches(
+                lang, {seg.id: work.fuzzy[seg.source] for seg, _ in work.filled.values()}
+            )
         work.summary.skipped += len(work.copy)
         work.summary.reused += len(work.memory) + len(work.imported)
+        work.summary.filled += len(work.filled)
+
+    def _filled(self, work: Work, seg: Segment, match: MemoryMatch) -> TranslationDraft:
+        """Return a fuzzy match as a draft for review: the source's numbers, what differs."""
+        from pipeline.tm.leverage import fill
+
+        filled = fill(match, seg.source)
+        draft = self._matched(
+            work,
+            seg,
+            filled.text,
+            filled.codes,
+            lambda: match.source_codes,
+            state=State.TRANSLATED,
+            signature=Signature("tm-fuzzy", model=match.origin, options={"score": match.score}),
+            author=match.author,
+            note=filled.note,
+            origin=Origin.TM_FUZZY,
+        )
+        return replace(draft, flags=(*filled.flags, *draft.flags))
 
     def _imported(self, work: Work, seg: Segment, entry: MemoryEntry) -> TranslationDraft:
         """Return an imported memory's exact match as a draft for review (never reviewed)."""
@@ -166,6 +237,7 @@ class TranslationJob:
         signature: Signature,
         author: str,
         note: str,
+        origin: Origin = Origin.TM,
     ) -> TranslationDraft:
         """Return a memory match as a draft, its codes carried over from the matched source.
 
@@ -175,13 +247,13 @@ class TranslationJob:
         placed = Placed(())
         if seg.codes or codes:
             placed = carried(codes, matched_source_codes(), seg.codes, seg.source, text)
-        flags = check_quality(seg.source, text, work.summary.source_lang, lang)
+        flags = check_quality(seg.source, text, work.summary.source_lang, lang, terms=work.glossary)
         return TranslationDraft(
             seg.id,
             lang,
             text,
             state,
-            Origin.TM,
+            origin,
             signature,
             None,
             author,
@@ -203,7 +275,7 @@ class TranslationJob:
         ]
 
         def translate(batch: list[str]) -> tuple[list[Masked], list[Hypothesis]]:
-            masked = [mask(text, _protected_ranges(work.machine[text])) for text in batch]
+            masked = [self._masked(work, text) for text in batch]
             texts = [m.text for m in masked]
             # Attention costs decoding time: ask for it only when some segment has codes.
             if any(seg.codes for text in batch for seg in work.machine[text]):
@@ -221,9 +293,32 @@ class TranslationJob:
                 drafts = []
                 for text, m, hyp in zip(batch, masked, hypotheses, strict=True):
                     drafts += self._drafts(work, text, m, hyp, signature)
-                self.store.write_translations(drafts)
+                offered = {
+                    seg.id: work.fuzzy[text]
+                    for text in batch
+                    if text in work.fuzzy
+                    for seg in work.machine[text]
+                }
+                with self.store.transaction():
+                    self.store.write_translations(drafts)
+                    self.store.write_matches(lang, offered)
                 if progress:
                     progress(len(batch))
+
+    def _masked(self, work: Work, text: str) -> Masked:
+        """Mask a source for the model: protected code pairs, then glossary terms."""
+        ranges = _protected_ranges(work.machine[text])
+        if work.glossary is None:
+            return mask(text, ranges)
+        substitutes = {}
+        for hit in work.glossary.hits(text):
+            clear = not any(hit.start < b and hit.end > a for a, b in ranges)
+            if hit.replacement is not None and clear:
+                substitutes[(hit.start, hit.end)] = hit.replacement
+        if substitutes:
+            # Only the model's thread runs this: the count needs no lock.
+            work.summary.terms += len(work.machine[text])
+        return mask(text, [*ranges, *substitutes], substitutes)
 
     def _drafts(
         self, work: Work, source: str, masked: Masked, hyp: Hypothesis, signature: Signature
@@ -238,7 +333,10 @@ class TranslationJob:
         source_lang, lang = work.summary.source_lang, work.summary.target_lang
         kept = [source[a:b] for a, b in _protected_ranges(segments)]
         pseudo = signature.engine == "pseudo"
-        found = check_quality(source, text, source_lang, lang, protected=kept, pseudo=pseudo)
+        found = check_quality(
+            source, text, source_lang, lang, protected=kept, pseudo=pseudo, terms=work.glossary
+        )
+        found += _ambiguous(work.glossary, source)
         # A lost mask is already reported precisely by unmask: keep one report of it.
         flags = mask_flags + tuple(f for f in found if not (mask_flags and f.check == "protected"))
         work.summary.translated += len(segments)
@@ -262,6 +360,22 @@ class TranslationJob:
                 )
             )
         return drafts
+
+
+def _ambiguous(glossary: Glossary | None, source: str) -> tuple[Flag, ...]:
+    """Return a warning per source term with several approved targets (left to the model)."""
+    if glossary is None:
+        return ()
+    return tuple(
+        Flag(
+            "terms",
+            Severity.WARNING,
+            f"term {hit.term!r} has several approved targets ({' / '.join(hit.targets)}): "
+            "left to the model, choose one",
+        )
+        for hit in glossary.hits(source)
+        if hit.action == "ambiguous"
+    )
 
 
 def _protected_pairs(codes: Sequence[Code]) -> list[tuple[Code, Code]]:

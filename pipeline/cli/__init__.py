@@ -229,6 +229,26 @@ def translate(
         int | None, typer.Option(help=_("Most tokens decoded per sentence."))
     ] = None,
     batch_size: Annotated[int, typer.Option(help=_("Segments saved per transaction."))] = 256,
+    fuzzy_threshold: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            max=100,
+            help=_("Lowest fuzzy match score (percent) offered beside the translation."),
+        ),
+    ] = 75.0,
+    fuzzy_fill: Annotated[
+        float | None,
+        typer.Option(
+            min=1,
+            max=100,
+            help=_(
+                "Fill segments from fuzzy matches scoring at least this (percent) instead of "
+                "the model, as drafts for review; differing numbers come from the source."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Translate every pending segment."""
@@ -251,7 +271,15 @@ def translate(
     chosen = build_engine(engine, {k: v for k, v in options.items() if v is not None})
     with _open(store) as db:
         docs = [db.document(ref) for ref in documents] if documents else db.documents()
-        job = TranslationJob(db, chosen, docs, targets, batch_size=batch_size)
+        job = TranslationJob(
+            db,
+            chosen,
+            docs,
+            targets,
+            batch_size=batch_size,
+            fuzzy_threshold=fuzzy_threshold,
+            fuzzy_fill=fuzzy_fill,
+        )
         total = job.plan()
         try:
             with progress_bar(total, "translating") as advance:
@@ -322,18 +350,19 @@ def _language(code: str) -> str:
 
 
 def _mount_subcommands() -> None:
-    from pipeline.cli import build, export, review, tm
+    from pipeline.cli import build, export, glossary, review, tm
     from pipeline.cli.models import app as models_app
 
     export.register(app)
     build.register(models_app)
-    for typer_app in (app, models_app, review.app, tm.app):
+    for typer_app in (app, models_app, review.app, tm.app, glossary.app):
         for info in typer_app.registered_commands:
             if info.callback is not None and not hasattr(info.callback, "friendly"):
                 info.callback = friendly_errors(info.callback)
     app.add_typer(models_app, name="models")
     app.add_typer(review.app, name="review")
     app.add_typer(tm.app, name="tm")
+    app.add_typer(glossary.app, name="glossary")
 
 
 _mount_subcommands()

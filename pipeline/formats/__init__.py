@@ -13,11 +13,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import BinaryIO, Literal, Protocol, cast
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
 from pipeline import __version__
 from pipeline.formats.errors import UnknownFormatError
-from pipeline.records import Document, Flag, Revision, State, Translation, Unit
+from pipeline.records import Document, Flag, MemoryMatch, Revision, State, Translation, Unit
+
+if TYPE_CHECKING:
+    from pipeline.glossary.match import TermHit
 
 __all__ = [
     "ALIASES",
@@ -30,8 +33,11 @@ __all__ = [
     "exported_in",
     "flag_line",
     "format_info",
+    "match_lines",
     "one_line",
     "state_of",
+    "term_line",
+    "terms_of",
     "write_chunks",
     "writer",
     "xml_text",
@@ -103,6 +109,50 @@ class ExportOptions:
     digits: Literal["native", "latin"] | None = None
     # The one document of a per-document export (an article), even when it has no segments.
     document: Document | None = None
+    # The glossary terms found in a unit's source for a language (Store.glossary); None: none.
+    terms: Callable[[Unit, str], Sequence[TermHit]] | None = None
+
+
+def terms_of(unit: Unit, lang: str, options: ExportOptions) -> Sequence[TermHit]:
+    """Return the glossary hits of a unit's source for a target language."""
+    return options.terms(unit, lang) if options.terms is not None else ()
+
+
+def term_line(hit: TermHit) -> str:
+    """Return a glossary hit as one line for a reviewer.
+
+    >>> from pipeline.glossary.match import TermHit
+    >>> term_line(TermHit(0, 9, "Naypyitaw", "Naypyitaw", ("နေပြည်တော်",), ("နေပြည်",)))
+    'term: Naypyitaw → နေပြည်တော်; do not use နေပြည်'
+    """
+    if hit.dnt:
+        line = f"term: {hit.text}: do not translate"
+    elif hit.targets:
+        line = f"term: {hit.text} → {' / '.join(hit.targets)}"
+        if len(hit.targets) > 1:
+            line += " (several approved: choose one)"
+    else:
+        line = f"term: {hit.text}: no approved translation"
+    if hit.forbidden:
+        line += f"; do not use {', '.join(hit.forbidden)}"
+    return one_line(line + "".join(f" ({note})" for note in hit.notes if note))
+
+
+def match_lines(match: MemoryMatch, source: str) -> tuple[str, str]:
+    """Return a fuzzy match as two lines: score, origin and target; what differs.
+
+    >>> from pipeline.records import MemoryMatch
+    >>> m = MemoryMatch("my", 87.5, "Police paid 5.", "ရဲ ၅", "memory:a.tmx")
+    >>> match_lines(m, "Police paid 6.")
+    ('fuzzy match 87.5% (memory:a.tmx): ရဲ ၅', 'the source differs: "5" → "6"')
+    """
+    from pipeline.tm.adapt import describe, differences
+
+    found = describe(differences(source, match.source)) or "in case, spacing or markup only"
+    return (
+        one_line(f"fuzzy match {match.score:g}% ({match.origin}): {match.target}"),
+        one_line(f"the source differs: {found}"),
+    )
 
 
 @dataclass(frozen=True)

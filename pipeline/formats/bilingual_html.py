@@ -2,7 +2,9 @@
 
 Each segment is a ``<span>`` with its unit id, state (shown as a badge) and QA flags (listed
 under the paragraph); pseudo-translations carry a visible PSEUDO badge. Every text is
-escaped; each column has its ``lang`` and ``dir``; the font stack covers Myanmar and
+escaped; each column has its ``lang`` and ``dir``; under the flags, each language's cell lists
+the glossary terms found in the source (``ul.terms``) and the fuzzy memory matches offered
+(``ul.matches``, with what differs); the font stack covers Myanmar and
 Devanagari. An inline code shows as its marker, ``<span class="code" title="native
 markup">&lt;1&gt;</span>``: the markup it stands for is escaped text in a tooltip, never
 live markup in the page.
@@ -15,7 +17,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, groupby
 from typing import BinaryIO
 
-from pipeline.formats import ExportOptions, exported_in, flag_line, state_of, write_chunks
+from pipeline.formats import (
+    ExportOptions,
+    exported_in,
+    flag_line,
+    match_lines,
+    state_of,
+    term_line,
+    terms_of,
+    write_chunks,
+)
 from pipeline.inline import marked, pieces
 from pipeline.records import Code, Document, Translation, Unit
 
@@ -38,6 +49,9 @@ th {{ background: #f3f3f3; text-align: start; }}
 .pseudo {{ outline: 2px dashed #c00; }}
 .pseudo-badge {{ background: #c00; color: #fff; }}
 .flags {{ margin: .3rem 0 0; padding-inline-start: 1.2rem; font-size: .85rem; color: #900; }}
+.terms, .matches {{ margin: .3rem 0 0; padding-inline-start: 1.2rem; font-size: .85rem; }}
+.terms {{ color: #035; }}
+.matches {{ color: #444; }}
 .missing {{ color: #999; font-style: italic; }}
 .code {{ font: .75rem/1 ui-monospace, monospace; color: #05a; background: #eef4ff;
   border-radius: .2rem; padding: 0 .15rem; cursor: help; }}
@@ -93,7 +107,7 @@ def generate_html(units: Iterable[Unit], options: ExportOptions) -> Iterator[str
         for _, paragraph in groupby(
             chain([first], doc_units), key=lambda unit: unit.segment.paragraph
         ):
-            yield _row(list(paragraph), langs, directions)
+            yield _row(list(paragraph), langs, directions, options)
         yield "</tbody>\n</table>\n</section>\n"
     yield "</body>\n</html>\n"
 
@@ -115,7 +129,9 @@ def _table_start(doc: Document, langs: Sequence[str], directions: dict[str, str]
     )
 
 
-def _row(units: Sequence[Unit], langs: Sequence[str], directions: dict[str, str]) -> str:
+def _row(
+    units: Sequence[Unit], langs: Sequence[str], directions: dict[str, str], options: ExportOptions
+) -> str:
     """Return one paragraph's row: the source segments, then each language's segments."""
     doc = units[0].document
     source = " ".join(
@@ -127,13 +143,15 @@ def _row(units: Sequence[Unit], langs: Sequence[str], directions: dict[str, str]
         f'<td lang="{_attr(doc.source_lang)}" dir="{text_direction(doc.source_lang)}">{source}</td>'
     ]
     for lang in langs:
-        cells.append(_target_cell(units, lang, directions[lang]))
+        cells.append(_target_cell(units, lang, directions[lang], options))
     return f"<tr><th>{units[0].segment.paragraph}</th>{''.join(cells)}</tr>\n"
 
 
-def _target_cell(units: Sequence[Unit], lang: str, direction: str) -> str:
+def _target_cell(units: Sequence[Unit], lang: str, direction: str, options: ExportOptions) -> str:
     spans: list[str] = []
     flags: list[str] = []
+    terms: list[str] = []
+    matches: list[str] = []
     for unit in units:
         if not exported_in(unit, lang):
             spans.append('<span class="missing" title="left out by the state filter">·</span>')
@@ -144,7 +162,20 @@ def _target_cell(units: Sequence[Unit], lang: str, direction: str) -> str:
             flags.extend(
                 f"<li>{unit.unit_id}: {html.escape(flag_line(flag))}</li>" for flag in t.flags
             )
-    listed = f'<ul class="flags">{"".join(flags)}</ul>' if flags else ""
+        terms.extend(
+            f"<li>{unit.unit_id}: {html.escape(term_line(hit))}</li>"
+            for hit in terms_of(unit, lang, options)
+        )
+        for m in unit.matches.get(lang, ()):
+            offered, differs = match_lines(m, unit.segment.source)
+            matches.append(
+                f"<li>{unit.unit_id}: {html.escape(offered)}<br>{html.escape(differs)}</li>"
+            )
+    listed = "".join(
+        f'<ul class="{name}">{"".join(items)}</ul>'
+        for name, items in (("flags", flags), ("terms", terms), ("matches", matches))
+        if items
+    )
     return f'<td lang="{_attr(lang)}" dir="{direction}">{" ".join(spans)}{listed}</td>'
 
 

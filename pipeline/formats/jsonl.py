@@ -6,6 +6,11 @@
 updated_at, flags, pseudo} | null}}``. ``signature`` is the signature's own JSON object
 (or null); ``flags`` a list of ``{check, severity, message}``; a target language with no
 translation is ``null`` (state initial); one left out by a state filter is absent.
+``matches``: {LANG: [{score, source, target, origin, author, differs, source_codes,
+target_codes}]}, the fuzzy memory matches translate offered, best first, ``differs`` a list
+of [match's text, source's text] pairs. ``terms``: {LANG: [{start, end, text, term, targets,
+forbidden, dnt, action, notes}]}, the glossary terms found in the source. A language with
+none is absent from each.
 
 Inline codes: ``segment`` and each target have ``codes``, a list of ``{id, type, tag, data,
 at, protect}`` (``type`` open, close or standalone; ``at`` an offset in the plain text;
@@ -19,9 +24,9 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
-from pipeline.formats import ExportOptions, exported_in, write_chunks
+from pipeline.formats import ExportOptions, exported_in, terms_of, write_chunks
 from pipeline.inline import marked
-from pipeline.records import Code, Translation, Unit
+from pipeline.records import Code, MemoryMatch, Translation, Unit
 
 # Line breaks other than LF that str.splitlines() honours: escaped, so a line is one unit.
 _LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
@@ -30,6 +35,7 @@ _LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 def record(unit: Unit, options: ExportOptions) -> dict[str, Any]:
     """Return the JSON-ready record of one unit."""
     doc, seg = unit.document, unit.segment
+    langs = [lang for lang in options.target_langs if exported_in(unit, lang)]
     return {
         "id": unit.unit_id,
         "document": {
@@ -50,12 +56,46 @@ def record(unit: Unit, options: ExportOptions) -> dict[str, Any]:
             "codes": codes_record(seg.codes),
             "marked": marked(seg.source, seg.codes),
         },
-        "targets": {
-            lang: _target(unit.translations.get(lang))
-            for lang in options.target_langs
-            if exported_in(unit, lang)
+        "targets": {lang: _target(unit.translations.get(lang)) for lang in langs},
+        "matches": {
+            lang: [_match(m, seg.source) for m in unit.matches[lang]]
+            for lang in langs
+            if unit.matches.get(lang)
         },
+        "terms": {lang: found for lang in langs if (found := _terms(unit, lang, options))},
     }
+
+
+def _match(m: MemoryMatch, source: str) -> dict[str, Any]:
+    from pipeline.tm.adapt import differences
+
+    return {
+        "score": m.score,
+        "source": m.source,
+        "target": m.target,
+        "origin": m.origin,
+        "author": m.author,
+        "differs": [list(pair) for pair in differences(source, m.source)],
+        "source_codes": codes_record(m.source_codes),
+        "target_codes": codes_record(m.target_codes),
+    }
+
+
+def _terms(unit: Unit, lang: str, options: ExportOptions) -> list[dict[str, Any]]:
+    return [
+        {
+            "start": hit.start,
+            "end": hit.end,
+            "text": hit.text,
+            "term": hit.term,
+            "targets": list(hit.targets),
+            "forbidden": list(hit.forbidden),
+            "dnt": hit.dnt,
+            "action": hit.action,
+            "notes": list(hit.notes),
+        }
+        for hit in terms_of(unit, lang, options)
+    ]
 
 
 def codes_record(codes: Sequence[Code]) -> list[dict[str, Any]]:

@@ -5,7 +5,10 @@ States: no translation or ``initial`` → empty ``msgstr``; ``translated`` → `
 ``reviewed`` → not fuzzy; ``final`` → not fuzzy plus the extracted comment
 ``#. state: final``. Pseudo-translations are always fuzzy and carry
 ``#. PSEUDO-TRANSLATION: not a translation``. QA flags are translator comments
-(``# qa error: ...``); the position, origin and signature are extracted comments.
+(``# qa error: ...``), and so are the glossary terms found in the source (``# term: Naypyitaw
+→ နေပြည်တော်``) and each fuzzy memory match translate found, with what its source differs in
+(``# fuzzy match 87% (memory:a.tmx tu 4): …``, ``# the source differs: "5" → "6"``); the
+position, origin and signature are extracted comments.
 
 Inline codes are written in the readable form of :func:`pipeline.inline.marked`, in msgid
 and msgstr alike: ``<1>…</1>`` around the text of a pair, ``<2/>`` for a standalone code,
@@ -21,18 +24,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from pipeline.formats import (
     PSEUDO_WARNING,
     ExportOptions,
     exported_in,
     flag_line,
+    match_lines,
     one_line,
+    term_line,
+    terms_of,
     write_chunks,
 )
 from pipeline.inline import marked, ordered
-from pipeline.records import Code, CodeType, State, Translation, Unit
+from pipeline.records import Code, CodeType, MemoryMatch, State, Translation, Unit
+
+if TYPE_CHECKING:
+    from pipeline.glossary.match import TermHit
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"})
 # Used when babel has no gettext plural rule for a language.
@@ -132,7 +141,12 @@ def generate_po(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
     yield header(lang, options)
     for unit in units:
         if exported_in(unit, lang):
-            yield "\n" + entry(unit, unit.translations.get(lang))
+            yield "\n" + entry(
+                unit,
+                unit.translations.get(lang),
+                unit.matches.get(lang, ()),
+                terms_of(unit, lang, options),
+            )
 
 
 def legend(codes: Sequence[Code]) -> list[str]:
@@ -165,10 +179,17 @@ def _shown(code: Code) -> str:
     return one_line(code.data) or f"({code.tag or 'code'})"
 
 
-def entry(unit: Unit, t: Translation | None) -> str:
+def entry(
+    unit: Unit,
+    t: Translation | None,
+    matches: Sequence[MemoryMatch] = (),
+    terms: Sequence[TermHit] = (),
+) -> str:
     """Return one PO entry: comments, flags, msgctxt, msgid and msgstr."""
     seg, doc = unit.segment, unit.document
     lines = [f"# {flag_line(flag)}" for flag in (t.flags if t else ())]
+    lines += [f"# {term_line(hit)}" for hit in terms]
+    lines += [f"# {line}" for m in matches for line in match_lines(m, seg.source)]
     lines.append(
         f"#. document {doc.id} v{doc.version}, paragraph {seg.paragraph},"
         f" sentence {seg.sentence}, {seg.kind.value}"

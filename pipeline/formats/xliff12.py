@@ -31,8 +31,11 @@ written in ``<source>``, ``<target>`` and ``<alt-trans>``.
 
 Notes carry the origin, the signature, the pseudo warning and one note per QA flag.
 ``<alt-trans>`` holds other hypotheses: the memory match a tm translation came from
-(``origin="tm"``) and, when the history has one, the earlier different machine output
-(``alttranstype="previous-version"``, ``origin`` = its engine).
+(``origin="tm"``), when the history has one, the earlier different machine output
+(``alttranstype="previous-version"``, ``origin`` = its engine), and each fuzzy memory match
+translate found (``alttranstype="proposal"``, ``match-quality`` = its score, ``origin`` =
+where it is held, a ``<note>`` saying what its source differs in). Glossary terms found in
+the source are ``<note from="glossary" annotates="source">`` lines.
 """
 
 from __future__ import annotations
@@ -49,11 +52,24 @@ from pipeline.formats import (
     ExportOptions,
     exported_in,
     flag_line,
+    match_lines,
+    term_line,
+    terms_of,
     write_chunks,
     xml_text,
 )
 from pipeline.formats.codes_xml import fill, kind_name
-from pipeline.records import Code, CodeType, Document, Origin, Severity, State, Translation, Unit
+from pipeline.records import (
+    Code,
+    CodeType,
+    Document,
+    MemoryMatch,
+    Origin,
+    Severity,
+    State,
+    Translation,
+    Unit,
+)
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -211,8 +227,24 @@ def trans_unit(unit: Unit, lang: str, options: ExportOptions) -> etree._Element:
         etree.SubElement(group, "context", {"context-type": kind}).text = str(value)
     if t is not None:
         _notes(element, t)
+    for hit in terms_of(unit, lang, options):
+        note = etree.SubElement(element, "note", {"from": "glossary", "annotates": "source"})
+        note.text = xml_text(term_line(hit))
+    if t is not None:
         _alternatives(element, unit, t, lang, options)
+    for match in unit.matches.get(lang, ()):
+        _fuzzy(element, unit, match, lang)
     return element
+
+
+def _fuzzy(element: etree._Element, unit: Unit, match: MemoryMatch, lang: str) -> None:
+    """Add a fuzzy memory match as a proposal: its source, its target, what differs."""
+    alt = etree.SubElement(element, "alt-trans", origin=xml_text(match.origin))
+    alt.set("match-quality", f"{match.score:g}")
+    alt.set("alttranstype", "proposal")
+    coded(etree.SubElement(alt, "source"), match.source, match.source_codes)
+    _alt_target(alt, match.target, match.target_codes, lang)
+    etree.SubElement(alt, "note").text = xml_text(match_lines(match, unit.segment.source)[1])
 
 
 def _target(element: etree._Element, t: Translation, lang: str) -> None:

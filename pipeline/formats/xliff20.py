@@ -6,6 +6,12 @@ id>``) and one ``<segment>`` whose ``state`` is the pipeline state itself (initi
 translated, reviewed, final) and whose ``subState`` is ``pipeline:<origin>``. Notes carry
 the position, origin, signature, pseudo warning and QA flags (``category="qa"``).
 
+Modules: the fuzzy memory matches translate offered are the matches module's ``<mtc:match
+ref="#seg" type="tm" matchQuality="87.50" origin="…">`` (source, target), with a unit note
+``category="match"`` saying what each match's source differs in; the glossary terms found in
+the source are the glossary module's ``<gls:glossEntry>`` (term, approved translations, and
+a definition saying what to do). Both come first in the unit, as the core schema wants.
+
 Inline codes: a pair within the segment is ``<pc id="N" dataRefStart="dN" dataRefEnd="dNe">``,
 a standalone code ``<ph id="N" dataRef="dN"/>``, an isolated end ``<sc id="N" dataRef="dN"
 isolated="yes"/>`` or ``<ec id="N" dataRef="dNe" isolated="yes"/>`` (the two ends of a pair
@@ -17,7 +23,7 @@ standalone) or ``<data id="dNe">`` (close) per code, before the segment.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from lxml import etree
 
@@ -26,6 +32,9 @@ from pipeline.formats import (
     ExportOptions,
     exported_in,
     flag_line,
+    match_lines,
+    term_line,
+    terms_of,
     write_chunks,
     xml_text,
 )
@@ -33,7 +42,14 @@ from pipeline.formats.codes_xml import fill
 from pipeline.formats.errors import ExportError
 from pipeline.records import Code, CodeType, Document, Severity, State, Translation, Unit
 
+if TYPE_CHECKING:
+    from pipeline.glossary.match import TermHit
+
 NAMESPACE = "urn:oasis:names:tc:xliff:document:2.0"
+MATCHES = "urn:oasis:names:tc:xliff:matches:2.0"
+GLOSSARY = "urn:oasis:names:tc:xliff:glossary:2.0"
+# Each unit has one segment; the matches module refers to it by this id.
+SEGMENT_ID = "seg"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Note categories that describe the target rather than the unit.
 _ABOUT_TARGET = frozenset({"pseudo", "qa", "origin", "signature"})
@@ -102,7 +118,10 @@ def generate_xliff(units: Iterable[Unit], options: ExportOptions) -> Iterator[st
     lang = options.target_langs[0]
     root = etree.Element("xliff", version="2.0", srcLang=options.source_lang, trgLang=lang)
     opening = etree.tostring(root, encoding="unicode").removesuffix("/>")
-    yield f'<?xml version="1.0" encoding="UTF-8"?>\n{opening} xmlns="{NAMESPACE}">\n'
+    yield (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{opening} xmlns="{NAMESPACE}"'
+        f' xmlns:mtc="{MATCHES}" xmlns:gls="{GLOSSARY}">\n'
+    )
     document_id = None
     for unit in units:
         if not exported_in(unit, lang):
@@ -112,7 +131,8 @@ def generate_xliff(units: Iterable[Unit], options: ExportOptions) -> Iterator[st
                 yield "</file>\n"
             document_id = unit.document.id
             yield _file_start(unit.document)
-        yield etree.tostring(unit_element(unit, lang), encoding="unicode", pretty_print=True)
+        element = unit_element(unit, lang, terms_of(unit, lang, options))
+        yield etree.tostring(element, encoding="unicode", pretty_print=True)
     if document_id is not None:
         yield "</file>\n"
     yield "</xliff>\n"
@@ -128,30 +148,69 @@ def _file_start(doc: Document) -> str:
     return opening + etree.tostring(notes, encoding="unicode", pretty_print=True)
 
 
-def unit_element(unit: Unit, lang: str) -> etree._Element:
-    """Return the ``<unit>`` of one unit: notes, then its one segment."""
+def unit_element(unit: Unit, lang: str, terms: Sequence[TermHit] = ()) -> etree._Element:
+    """Return the ``<unit>`` of one unit: matches, glossary, notes, then its one segment."""
     t = unit.translations.get(lang)
     seg = unit.segment
     element = etree.Element("unit", id=unit.unit_id)
     element.set(XML_SPACE, "preserve")
+    _matches(element, unit, lang)
+    _glossary(element, terms)
     notes = etree.SubElement(element, "notes")
     _note(
         notes, f"paragraph {seg.paragraph}, sentence {seg.sentence}, {seg.kind.value}", "location"
     )
     if t is not None:
         _translation_notes(notes, t)
+    # A match has no notes of its own: what its source differs in is a unit note.
+    for m in unit.matches.get(lang, ()):
+        _note(notes, "; ".join(match_lines(m, seg.source)), "match")
     has_target = t is not None and (bool(t.text) or t.state is not State.INITIAL)
     target_codes = t.codes if t is not None and has_target else ()
     data = original_data(seg.codes, target_codes)
     if data is not None:
         element.append(data)
-    segment = etree.SubElement(element, "segment", state=t.state.value if t else "initial")
+    segment = etree.SubElement(
+        element, "segment", id=SEGMENT_ID, state=t.state.value if t else "initial"
+    )
     if t is not None:
         segment.set("subState", f"pipeline:{t.origin.value}")
     fill(etree.SubElement(segment, "source"), seg.source, seg.codes, InlineCodes())
     if t is not None and has_target:
         fill(etree.SubElement(segment, "target"), t.text, t.codes, InlineCodes())
     return element
+
+
+def _matches(element: etree._Element, unit: Unit, lang: str) -> None:
+    """Add the fuzzy memory matches as the matches module's ``<mtc:match>`` elements."""
+    found = unit.matches.get(lang, ())
+    if not found:
+        return
+    matches = etree.SubElement(element, f"{{{MATCHES}}}matches", nsmap={"mtc": MATCHES})
+    for m in found:
+        match = etree.SubElement(matches, f"{{{MATCHES}}}match", ref=f"#{SEGMENT_ID}")
+        match.set("type", "tm")
+        match.set("matchQuality", f"{m.score:.2f}")
+        match.set("origin", xml_text(m.origin))
+        data = original_data(m.source_codes, m.target_codes)
+        if data is not None:
+            match.append(data)
+        fill(etree.SubElement(match, "source"), m.source, m.source_codes, InlineCodes())
+        fill(etree.SubElement(match, "target"), m.target, m.target_codes, InlineCodes())
+
+
+def _glossary(element: etree._Element, terms: Sequence[TermHit]) -> None:
+    """Add the glossary terms found in the source as the glossary module's entries."""
+    if not terms:
+        return
+    glossary = etree.SubElement(element, f"{{{GLOSSARY}}}glossary", nsmap={"gls": GLOSSARY})
+    for hit in terms:
+        entry = etree.SubElement(glossary, f"{{{GLOSSARY}}}glossEntry")
+        etree.SubElement(entry, f"{{{GLOSSARY}}}term", source="glossary").text = xml_text(hit.text)
+        for target in (hit.text,) if hit.dnt else hit.targets:
+            etree.SubElement(entry, f"{{{GLOSSARY}}}translation").text = xml_text(target)
+        definition = term_line(hit).removeprefix("term: ")
+        etree.SubElement(entry, f"{{{GLOSSARY}}}definition").text = xml_text(definition)
 
 
 def _translation_notes(notes: etree._Element, t: Translation) -> None:

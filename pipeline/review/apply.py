@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.errors import NotFoundError
+from pipeline.glossary.cache import Glossaries
 from pipeline.inline import CodeProblem, carried, ordered, pieces, with_markup
+from pipeline.qa import TermCheck
 from pipeline.qa import check as check_quality
 from pipeline.records import (
     Code,
@@ -94,6 +96,7 @@ def check(
     if to is None and all(u.target_lang is None for u in review.units):
         raise ReviewImportError(f"{name}: the file names no target language; give it with --to")
     lookup = _Lookup(store)
+    glossaries = Glossaries(store)
     units, changes = _normalised(review.units)
     outcomes = [_check_unit(lookup, unit, to) for unit in units]
     keys = Counter(o.key for o in outcomes if isinstance(o, _Edit | _Same))
@@ -114,7 +117,8 @@ def check(
                     f"{name}: the file names no reviewer; give one with --reviewer"
                 )
             note = "; ".join([f"review import {name}", *changes.get(unit.unit_id, ())])
-            drafts.append(_draft(outcome, unit, author, note))
+            glossary = glossaries.get(outcome.source_lang, outcome.key[1])
+            drafts.append(_draft(outcome, unit, author, note, glossary))
     return Plan(tuple(drafts), unchanged, tuple(conflicts))
 
 
@@ -287,7 +291,9 @@ def _match(tag: str, known: Sequence[str]) -> str:
     return language_code(tag) or wanted
 
 
-def _draft(edit: _Edit, unit: ReviewUnit, author: str, note: str) -> TranslationDraft:
+def _draft(
+    edit: _Edit, unit: ReviewUnit, author: str, note: str, glossary: TermCheck | None = None
+) -> TranslationDraft:
     """Return the human revision for an edit; an approval of unchanged text keeps its signature."""
     segment_id, lang = edit.key
     stored = edit.stored
@@ -313,6 +319,7 @@ def _draft(edit: _Edit, unit: ReviewUnit, author: str, note: str) -> Translation
             lang,
             source_codes=edit.source_codes,
             target_codes=edit.codes,
+            terms=glossary,
         ),
         codes=edit.codes,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
@@ -10,6 +10,7 @@ from pipeline.records import (
     Document,
     DocumentDraft,
     IngestResult,
+    MemoryMatch,
     Revision,
     Segment,
     State,
@@ -20,6 +21,8 @@ from pipeline.records import (
 )
 
 if TYPE_CHECKING:
+    from pipeline.glossary import GlossaryEntry
+    from pipeline.store.glossary import GlossaryStats
     from pipeline.store.memory import MemoryStats
     from pipeline.tm import MemoryEntry
 
@@ -112,12 +115,32 @@ class Store(Protocol):
         """Return the newest imported entry for each normalised source, by hash."""
         ...
 
-    def memory_entries(self) -> Iterable[MemoryEntry]:
-        """Yield every imported memory entry."""
+    def memory_entries(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
+        """Yield every imported memory entry (of one source → target pair)."""
         ...
 
-    def own_memory(self) -> Iterable[MemoryEntry]:
+    def own_memory(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
         """Yield the reviewed and final translations of each document's newest version."""
+        ...
+
+    def write_matches(self, target_lang: str, found: Mapping[int, Sequence[MemoryMatch]]) -> None:
+        """Replace the fuzzy matches offered for these segments in a language."""
+        ...
+
+    def matches(self, document_id: int, target_lang: str) -> dict[int, tuple[MemoryMatch, ...]]:
+        """Return the fuzzy matches offered for a document's segments in a language."""
+        ...
+
+    def add_terms(self, entries: Iterable[GlossaryEntry]) -> tuple[int, int]:
+        """Add glossary entries not already held; return (added, already held)."""
+        ...
+
+    def glossary(self, source_lang: str, target_lang: str) -> list[GlossaryEntry]:
+        """Return a language pair's glossary entries, do-not-translate ones of any target too."""
+        ...
+
+    def glossary_stats(self) -> list[GlossaryStats]:
+        """Return glossary entries counted per language pair and file."""
         ...
 
     def memory_stats(self) -> list[MemoryStats]:

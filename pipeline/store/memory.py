@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.inline import codes_from_json, codes_to_json
-from pipeline.records import source_hash
+from pipeline.records import MemoryMatch, source_hash
 from pipeline.store.rows import REUSABLE, now
 from pipeline.tm import MemoryEntry
 
+MATCH_COLUMNS = "score, source, source_codes, target, target_codes, origin, author"
 COLUMNS = (
     "source_lang, target_lang, source, source_codes, target, target_codes, origin, tuid,"
     " created_at, created_by, changed_at, changed_by, props"
@@ -100,14 +101,25 @@ class MemoryTables:
                 found[h] = entry_from(row)
         return found
 
-    def memory_entries(self) -> Iterable[MemoryEntry]:
-        """Yield every imported entry, in import order."""
-        cursor = self._execute(f"SELECT {COLUMNS} FROM memory ORDER BY id")
+    def memory_entries(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
+        """Yield every imported entry (of one source → target pair), in import order."""
+        if pair is None:
+            cursor = self._execute(f"SELECT {COLUMNS} FROM memory ORDER BY id")
+        else:
+            cursor = self._execute(
+                f"SELECT {COLUMNS} FROM memory WHERE source_lang = ? AND target_lang = ?"
+                " ORDER BY id",
+                pair,
+            )
         for row in cursor:
             yield entry_from(row)
 
-    def own_memory(self) -> Iterable[MemoryEntry]:
-        """Yield the reviewed and final translations of each document's newest version."""
+    def own_memory(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
+        """Yield the reviewed and final translations of each document's newest version.
+
+        Each entry's ``tuid`` is the unit id (``s<segment id>``); with ``pair``, only that pair's.
+        """
+        where = " AND d.source_lang = ? AND t.target_lang = ?" if pair else ""
         cursor = self._execute(
             # The columns of COLUMNS, so that one mapping reads both tables.
             "SELECT d.source_lang, t.target_lang, s.source, s.codes, t.text, t.codes, d.uri,"
@@ -116,12 +128,63 @@ class MemoryTables:
             " FROM translations t JOIN segments s ON s.id = t.segment_id"
             " JOIN documents d ON d.id = s.document_id"
             " WHERE t.state IN (?, ?) AND d.version = ("
-            "   SELECT MAX(v.version) FROM documents v WHERE v.uri = d.uri)"
+            f"   SELECT MAX(v.version) FROM documents v WHERE v.uri = d.uri){where}"
             " ORDER BY d.id, s.paragraph, s.sentence, t.target_lang",
-            REUSABLE,
+            REUSABLE + tuple(pair or ()),
         )
         for row in cursor.fetchall():
             yield entry_from(row)
+
+    def write_matches(self, target_lang: str, found: Mapping[int, Sequence[MemoryMatch]]) -> None:
+        """Replace the fuzzy matches offered for these segments in a language, best first."""
+        stamp = now()
+        for segment_id, matches in found.items():
+            self._execute(
+                "DELETE FROM matches WHERE segment_id = ? AND target_lang = ?",
+                (segment_id, target_lang),
+            )
+            for rank, m in enumerate(matches):
+                self._execute(
+                    f"INSERT INTO matches (segment_id, target_lang, rank, {MATCH_COLUMNS},"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        segment_id,
+                        target_lang,
+                        rank,
+                        m.score,
+                        m.source,
+                        json.dumps(codes_to_json(m.source_codes)),
+                        m.target,
+                        json.dumps(codes_to_json(m.target_codes)),
+                        m.origin,
+                        m.author,
+                        stamp,
+                    ),
+                )
+
+    def matches(self, document_id: int, target_lang: str) -> dict[int, tuple[MemoryMatch, ...]]:
+        """Return the fuzzy matches offered for a document's segments in a language, by id."""
+        rows = self._execute(
+            f"SELECT segment_id, {MATCH_COLUMNS} FROM matches WHERE segment_id IN"
+            " (SELECT id FROM segments WHERE document_id = ?) AND target_lang = ?"
+            " ORDER BY segment_id, rank",
+            (document_id, target_lang),
+        ).fetchall()
+        found: dict[int, list[MemoryMatch]] = {}
+        for row in rows:
+            found.setdefault(row[0], []).append(
+                MemoryMatch(
+                    target_lang,
+                    row[1],
+                    row[2],
+                    row[4],
+                    row[6],
+                    codes_from_json(json.loads(row[3])),
+                    codes_from_json(json.loads(row[5])),
+                    row[7],
+                )
+            )
+        return {k: tuple(v) for k, v in found.items()}
 
     def memory_stats(self) -> list[MemoryStats]:
         """Return imported entries counted per language pair and file."""

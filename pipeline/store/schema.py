@@ -99,6 +99,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX memory_lookup ON memory (source_hash, target_lang)",
     ),
+    # 6: fuzzy memory matches offered beside a segment's translation (best first, by rank),
+    # and glossaries (pipeline.glossary): one row per source term and target term.
+    (
+        """CREATE TABLE matches (
+            id {id},
+            segment_id INTEGER NOT NULL REFERENCES segments (id),
+            target_lang TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            score DOUBLE PRECISION NOT NULL,
+            source TEXT NOT NULL,
+            source_codes TEXT NOT NULL,
+            target TEXT NOT NULL,
+            target_codes TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (segment_id, target_lang, rank)
+        )""",
+        """CREATE TABLE glossary (
+            id {id},
+            source_lang TEXT NOT NULL,
+            target_lang TEXT NOT NULL,
+            term TEXT NOT NULL,
+            target TEXT NOT NULL,
+            status TEXT NOT NULL,
+            dnt INTEGER NOT NULL,
+            pos TEXT NOT NULL,
+            note TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            concept TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            entry_key TEXT NOT NULL UNIQUE
+        )""",
+        "CREATE INDEX glossary_pair ON glossary (source_lang, target_lang)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,6 +24,7 @@ from pipeline.records import (
     TranslationDraft,
     Unit,
 )
+from pipeline.store.glossary import GlossaryTables
 from pipeline.store.memory import MemoryTables
 from pipeline.store.rows import (
     DOCUMENT_COLUMNS,
@@ -45,7 +46,7 @@ from pipeline.store.rows import (
 from pipeline.store.schema import MIGRATIONS
 
 
-class SQLStore(MemoryTables, ABC):
+class SQLStore(MemoryTables, GlossaryTables, ABC):
     """A store over a DB-API connection; subclasses open it and spell the dialect."""
 
     location: str
@@ -383,13 +384,15 @@ class SQLStore(MemoryTables, ABC):
         for doc_id in document_ids:
             doc = self.document(str(doc_id))
             by_lang = {lang: self.translations(doc_id, lang) for lang in target_langs}
+            offered = {lang: self.matches(doc_id, lang) for lang in target_langs}
             for seg in self.segments(doc_id):
                 found = {
                     lang: t
                     for lang, done in by_lang.items()
                     if (t := done.get(seg.id)) is not None and (wanted is None or t.state in wanted)
                 }
-                yield Unit(doc, seg, found)
+                matches = {lang: m[seg.id] for lang, m in offered.items() if seg.id in m}
+                yield Unit(doc, seg, found, matches)
 
     def segment(self, segment_id: int) -> Segment:
         """Return one segment by id."""

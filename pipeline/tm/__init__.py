@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pipeline.inline import codes_to_json
 from pipeline.records import Code, normalise
+
+# The tokens a fuzzy score counts: numbers (one placeable each), words, punctuation marks.
+TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|\w+|[^\w\s]", re.UNICODE)
 
 
 @dataclass(frozen=True)

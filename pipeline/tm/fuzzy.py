@@ -14,7 +14,6 @@ finds.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import ceil, floor
@@ -24,10 +23,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.records import Code, normalise
-from pipeline.tm import MemoryEntry
+from pipeline.tm import TOKEN, MemoryEntry
 
 DEFAULT_THRESHOLD = 75.0
-TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|\w+|[^\w\s]", re.UNICODE)
 # Code points for tokens: skip the controls, and the surrogates, which a str may not hold.
 _FIRST, _SURROGATES = 0x100, range(0xD800, 0xE000)
 
