@@ -138,7 +138,7 @@ def test_every_review_export_lists_the_terms(tmp_path: Path) -> None:
     article = setup(tmp_path)
     assert cli("translate", str(article), "--engine", "pseudo", "--to", "my")[0] == 0
     out = {}
-    for fmt in ("xliff12", "xliff20", "po", "jsonl", "bilingual"):
+    for fmt in ("xliff12", "xliff20", "po", "jsonl", "bilingual", "tsv"):
         out[fmt] = tmp_path / f"out.{fmt}"
         args = ("export", "--format", fmt, "--to", "my", str(article), "-o", str(out[fmt]))
         assert cli(*args)[0] == 0
@@ -179,6 +179,9 @@ def test_every_review_export_lists_the_terms(tmp_path: Path) -> None:
     ]
     page = out["bilingual"].read_text(encoding="utf-8")
     assert '<ul class="terms">' in page and "term: Reuters: do not translate" in page
+    header, row = (line.split("\t") for line in out["tsv"].read_text().splitlines())
+    cell = row[header.index("terms:my")]
+    assert cell.startswith("term: Aung San Suu Kyi → အောင်ဆန်းစုကြည် | term: Naypyitaw")
 
 
 def test_csv2tbx_glossary_drives_translate(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -88,7 +89,7 @@ def test_exports_show_the_match_and_what_differs(tmp_path: Path) -> None:
     unit = f"s{segments[0].id}"
     differs = 'the source differs: "1,250" → "1,300"'
     files = {}
-    for fmt in ("xliff12", "xliff20", "po", "jsonl", "bilingual"):
+    for fmt in ("xliff12", "xliff20", "po", "jsonl", "bilingual", "tsv"):
         files[fmt] = tmp_path / f"out.{fmt}"
         code, _, err = cli(
             "export", "--format", fmt, "--to", "hi", str(article), "-o", str(files[fmt])
@@ -129,6 +130,9 @@ def test_exports_show_the_match_and_what_differs(tmp_path: Path) -> None:
     assert offered["differs"] == [["1,250", "1,300"]] and offered["target"] == HINDI
     assert rows[1]["matches"] == {}
 
+    with files["tsv"].open(encoding="utf-8", newline="") as table:
+        header, first, _ = csv.reader(table, delimiter="\t")
+    assert first[header.index("matches:hi")].endswith(differs)
     page = files["bilingual"].read_text(encoding="utf-8")
     assert '<ul class="matches">' in page and "&quot;1,250&quot; → &quot;1,300&quot;" in page
 

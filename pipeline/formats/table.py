@@ -4,7 +4,9 @@ Columns: ``id`` (the unit id, ``s<segment id>``), ``document_id``, ``document_ur
 ``document_version``, ``paragraph``, ``sentence``, ``kind``, ``source``, then for each
 target language LANG: ``target:LANG``, ``state:LANG``, ``origin:LANG``,
 ``signature:LANG``, ``score:LANG``, ``author:LANG``, ``updated_at:LANG``, ``flags:LANG``
-(QA flags joined with " | "). A segment with no translation has state ``initial`` and
+(QA flags joined with " | "), ``terms:LANG`` (the glossary terms found in the source) and
+``matches:LANG`` (the fuzzy memory matches offered, each with what differs), both joined
+with " | ". A segment with no translation has state ``initial`` and
 empty cells; a language left out by a state filter has every cell empty, state too.
 Inline codes: ``source`` and each ``target:LANG`` hold the readable marked form of
 :func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``, as in PO), and the last column,
@@ -20,7 +22,16 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from pipeline.formats import ExportOptions, exported_in, flag_line, state_of, write_chunks
+from pipeline.formats import (
+    ExportOptions,
+    exported_in,
+    flag_line,
+    match_lines,
+    state_of,
+    term_line,
+    terms_of,
+    write_chunks,
+)
 from pipeline.formats.po import legend
 from pipeline.inline import marked
 from pipeline.records import Translation, Unit
@@ -44,6 +55,8 @@ TARGET_COLUMNS = (
     "author",
     "updated_at",
     "flags",
+    "terms",
+    "matches",
 )
 
 
@@ -74,6 +87,12 @@ def generate_rows(units: Iterable[Unit], options: ExportOptions) -> Iterator[lis
         for lang in options.target_langs:
             if exported_in(unit, lang):
                 row.extend(_target_cells(unit.translations.get(lang)))
+                row.append(" | ".join(term_line(hit) for hit in terms_of(unit, lang, options)))
+                row.append(
+                    " | ".join(
+                        " — ".join(match_lines(m, seg.source)) for m in unit.matches.get(lang, ())
+                    )
+                )
             else:  # left out by a state filter: blank, not "initial"
                 row.extend("" for _ in TARGET_COLUMNS)
         row.append(" | ".join(legend(seg.codes)))
