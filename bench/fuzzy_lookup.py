@@ -57,7 +57,7 @@ def main() -> None:
     weights = list(itertools.accumulate(1 / rank for rank in range(1, len(vocab) + 1)))
     sources = [sentence(rng, vocab, weights) for _ in range(args.entries)]
     start = time.perf_counter()
-    index = FuzzyIndex(
+    index = FuzzyIndex.of(
         MemoryEntry("en", "my", " ".join(words), f"t{n}") for n, words in enumerate(sources)
     )
     built = time.perf_counter() - start

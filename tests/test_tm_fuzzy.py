@@ -16,7 +16,7 @@ def entry(source: str, target: str = "t", codes: tuple[Code, ...] = ()) -> Memor
 
 
 def test_score_is_token_edit_distance_over_the_longer() -> None:
-    index = FuzzyIndex([entry("Police closed the border crossing at Tamu on Monday.")])
+    index = FuzzyIndex.of([entry("Police closed the border crossing at Tamu on Monday.")])
     # One word replaced out of 10 tokens (9 words and the full stop): 90 %.
     (match,) = index.lookup("Police closed the border crossing at Moreh on Monday.")
     assert match.score == 90.0
@@ -26,7 +26,7 @@ def test_score_is_token_edit_distance_over_the_longer() -> None:
 
 
 def test_threshold_and_limit() -> None:
-    index = FuzzyIndex([entry("a b c d"), entry("a b c x"), entry("a b y x"), entry("q r s t")])
+    index = FuzzyIndex.of([entry("a b c d"), entry("a b c x"), entry("a b y x"), entry("q r s t")])
     found = index.lookup("a b c d", threshold=50, limit=5)
     assert [(m.entry.source, m.score) for m in found] == [
         ("a b c d", 100.0),
@@ -40,7 +40,7 @@ def test_threshold_and_limit() -> None:
 
 def test_a_code_is_a_token() -> None:
     bold = (Code(1, CodeType.OPEN, "b", "<b>", 0), Code(1, CodeType.CLOSE, "b", "</b>", 6))
-    index = FuzzyIndex([entry("Border closed today", codes=bold)])
+    index = FuzzyIndex.of([entry("Border closed today", codes=bold)])
     # The same words without the pair: two token edits in five tokens.
     (match,) = index.lookup("Border closed today", threshold=50)
     assert match.score == round(100 * (1 - 2 / 5), 1)
@@ -53,7 +53,7 @@ def test_lookup_finds_what_the_full_scan_finds(seed: int) -> None:
     rng = random.Random(seed)
     vocab = [f"w{n}" for n in range(40)]
     sources = [" ".join(rng.choices(vocab, k=rng.randint(1, 12))) for _ in range(400)]
-    index = FuzzyIndex(entry(s) for s in sources)
+    index = FuzzyIndex.of(entry(s) for s in sources)
     for _ in range(60):
         words = rng.choice(sources).split()
         for _ in range(rng.randint(0, 3)):

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 from pipeline.records import (
+    Code,
     Document,
     DocumentDraft,
     IngestResult,
@@ -117,6 +118,14 @@ class Store(Protocol):
 
     def memory_entries(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
         """Yield every imported memory entry (of one source → target pair)."""
+        ...
+
+    def memory_sources(self, pair: tuple[str, str]) -> Iterator[tuple[int, str, tuple[Code, ...]]]:
+        """Yield (row id, source, source codes) of a pair's imported entries."""
+        ...
+
+    def memory_by_id(self, ids: Iterable[int]) -> dict[int, MemoryEntry]:
+        """Return imported entries by row id."""
         ...
 
     def own_memory(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:

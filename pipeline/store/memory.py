@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.inline import codes_from_json, codes_to_json
-from pipeline.records import MemoryMatch, source_hash
+from pipeline.records import Code, MemoryMatch, source_hash
 from pipeline.store.rows import REUSABLE, now
 from pipeline.tm import MemoryEntry
 
@@ -113,6 +113,25 @@ class MemoryTables:
             )
         for row in cursor:
             yield entry_from(row)
+
+    def memory_sources(self, pair: tuple[str, str]) -> Iterator[tuple[int, str, tuple[Code, ...]]]:
+        """Yield (row id, source, source codes) of a pair's imported entries, for an index."""
+        cursor = self._execute(
+            "SELECT id, source, source_codes FROM memory WHERE source_lang = ? AND target_lang = ?"
+            " ORDER BY id",
+            pair,
+        )
+        for row_id, source, codes in cursor:
+            yield row_id, source, () if codes == "[]" else codes_from_json(json.loads(codes))
+
+    def memory_by_id(self, ids: Iterable[int]) -> dict[int, MemoryEntry]:
+        """Return imported entries by row id."""
+        found = {}
+        for row_id in dict.fromkeys(ids):
+            row = self._execute(f"SELECT {COLUMNS} FROM memory WHERE id = ?", (row_id,)).fetchone()
+            if row:
+                found[row_id] = entry_from(row)
+        return found
 
     def own_memory(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
         """Yield the reviewed and final translations of each document's newest version.

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import ceil, floor
+from typing import Generic, TypeVar
 
 import numpy
 from rapidfuzz import process
@@ -30,11 +31,14 @@ DEFAULT_THRESHOLD = 75.0
 _FIRST, _SURROGATES = 0x100, range(0xD800, 0xE000)
 
 
-@dataclass(frozen=True)
-class FuzzyMatch:
-    """A memory entry matching a source at score percent (100 only when tokens are equal)."""
+T = TypeVar("T")
 
-    entry: MemoryEntry
+
+@dataclass(frozen=True)
+class FuzzyMatch(Generic[T]):
+    """An indexed item matching a source at score percent (100 only when tokens are equal)."""
+
+    entry: T
     score: float
 
 
@@ -58,17 +62,24 @@ def tokens(text: str, codes: Sequence[Code] = ()) -> list[str]:
     return found
 
 
-class FuzzyIndex:
-    """Entries of one language pair, looked up by token edit distance."""
+class FuzzyIndex(Generic[T]):
+    """Sources of one language pair, each with an item (its entry, or a row id), looked up by
+    token edit distance."""
 
-    def __init__(self, entries: Iterable[MemoryEntry] = ()) -> None:
+    def __init__(self) -> None:
         self._alphabet: dict[str, str] = {}
         self._keys: list[str] = []
-        self._entries: list[MemoryEntry] = []
+        self._entries: list[T] = []
         # Token (its code point) -> the entries holding it, in index order.
         self._postings: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, entries: Iterable[MemoryEntry]) -> FuzzyIndex[MemoryEntry]:
+        """Return an index of memory entries by their sources."""
+        index: FuzzyIndex[MemoryEntry] = FuzzyIndex()
         for entry in entries:
-            self.add(entry)
+            index.add(entry.source, entry.source_codes, entry)
+        return index
 
     @property
     def size(self) -> int:
@@ -89,12 +100,12 @@ class FuzzyIndex:
             chars.append(char)
         return "".join(chars)
 
-    def add(self, entry: MemoryEntry) -> None:
-        """Index one entry by its source."""
-        key = self._encode(tokens(entry.source, entry.source_codes))
+    def add(self, source: str, codes: Sequence[Code], item: T) -> None:
+        """Index one item by its source."""
+        key = self._encode(tokens(source, codes))
         position = len(self._keys)
         self._keys.append(key)
-        self._entries.append(entry)
+        self._entries.append(item)
         for char in set(key):
             self._postings.setdefault(char, []).append(position)
 
@@ -104,7 +115,7 @@ class FuzzyIndex:
         codes: Sequence[Code] = (),
         threshold: float = DEFAULT_THRESHOLD,
         limit: int = 3,
-    ) -> list[FuzzyMatch]:
+    ) -> list[FuzzyMatch[T]]:
         """Return up to limit best matches scoring at least threshold, best first.
 
         Exact, by a prefix filter: a score of T needs at least k = ⌈n·T/100⌉ of the query's
@@ -141,10 +152,10 @@ class FuzzyIndex:
 
     def scan(
         self, source: str, codes: Sequence[Code] = (), threshold: float = DEFAULT_THRESHOLD
-    ) -> list[FuzzyMatch]:
+    ) -> list[FuzzyMatch[T]]:
         """Return every match at threshold by scoring every entry (the benchmark's peer)."""
         query = self._query(tokens(source, codes))
-        found = []
+        found: list[FuzzyMatch[T]] = []
         for key, entry in zip(self._keys, self._entries, strict=True):
             score = Levenshtein.normalized_similarity(query, key)
             if score >= threshold / 100:

@@ -25,26 +25,34 @@ def find_matches(
 ) -> dict[str, tuple[MemoryMatch, ...]]:
     """Return the best fuzzy matches (at least threshold percent) of each source, by source."""
     own = list(store.own_memory(pair))
-    imported = iter(store.memory_entries(pair))
+    imported = store.memory_sources(pair)
     first = next(imported, None)
     if not own and first is None:
         return {}
     from pipeline.tm.fuzzy import FuzzyIndex
 
-    index = FuzzyIndex(own)
-    ours = {id(e) for e in own}
+    # Own entries are held whole; imported ones by row id, read in full only when they match.
+    index: FuzzyIndex[MemoryEntry | int] = FuzzyIndex()
+    for entry in own:
+        index.add(entry.source, entry.source_codes, entry)
     if first is not None:
-        index.add(first)
-        for entry in imported:
-            index.add(entry)
-    found = {}
-    for text, codes in sources.items():
-        matches = index.lookup(text, codes, threshold, limit)
-        if matches:
-            found[text] = tuple(
-                offered(m.entry, m.score, pair[1], id(m.entry) in ours) for m in matches
-            )
-    return found
+        index.add(first[1], first[2], first[0])
+        for row_id, source, codes in imported:
+            index.add(source, codes, row_id)
+    found = {text: index.lookup(text, codes, threshold, limit) for text, codes in sources.items()}
+    rows = store.memory_by_id(
+        m.entry for matches in found.values() for m in matches if isinstance(m.entry, int)
+    )
+    return {
+        text: tuple(
+            offered(m.entry, m.score, pair[1], True)
+            if isinstance(m.entry, MemoryEntry)
+            else offered(rows[m.entry], m.score, pair[1], False)
+            for m in matches
+        )
+        for text, matches in found.items()
+        if matches
+    }
 
 
 def offered(entry: MemoryEntry, score: float, lang: str, own: bool) -> MemoryMatch:
