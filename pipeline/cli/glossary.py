@@ -71,9 +71,7 @@ def stats(store: StoreOption = None) -> None:
     Example: pipeline glossary stats
     """
     from pipeline.cli import _open
+    from pipeline.cli.tm import echo_counts
 
     with _open(store) as db:
-        rows = db.glossary_stats()
-    typer.echo("source\ttarget\tterms\tfile")
-    for row in rows:
-        typer.echo(f"{row.source_lang}\t{row.target_lang}\t{row.entries}\t{row.origin}")
+        echo_counts(db.glossary_stats(), "terms")

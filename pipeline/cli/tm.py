@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.cli.options import StoreOption
+
+if TYPE_CHECKING:
+    from pipeline.store.rows import PairCount
 
 app = typer.Typer(
     name="tm",
@@ -103,7 +107,11 @@ def stats(store: StoreOption = None) -> None:
     from pipeline.cli import _open
 
     with _open(store) as db:
-        rows = db.memory_stats()
-    typer.echo("source\ttarget\tentries\tfile")
+        echo_counts(db.memory_stats(), "entries")
+
+
+def echo_counts(rows: Sequence[PairCount], unit: str) -> None:
+    """Print entries per language pair and file as a tab-separated table."""
+    typer.echo(f"source\ttarget\t{unit}\tfile")
     for row in rows:
         typer.echo(f"{row.source_lang}\t{row.target_lang}\t{row.entries}\t{row.origin}")

@@ -23,8 +23,7 @@ from pipeline.records import (
 
 if TYPE_CHECKING:
     from pipeline.glossary import GlossaryEntry
-    from pipeline.store.glossary import GlossaryStats
-    from pipeline.store.memory import MemoryStats
+    from pipeline.store.rows import PairCount
     from pipeline.tm import MemoryEntry
 
 
@@ -148,10 +147,10 @@ class Store(Protocol):
         """Return a language pair's glossary entries, do-not-translate ones of any target too."""
         ...
 
-    def glossary_stats(self) -> list[GlossaryStats]:
+    def glossary_stats(self) -> list[PairCount]:
         """Return glossary entries counted per language pair and file."""
         ...
 
-    def memory_stats(self) -> list[MemoryStats]:
+    def memory_stats(self) -> list[PairCount]:
         """Return imported entries counted per language pair and file."""
         ...

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pipeline.glossary import GlossaryEntry, TermStatus
-from pipeline.store.rows import now
+from pipeline.store.rows import PairCount, now, pair_counts
 
 COLUMNS = "source_lang, target_lang, term, target, status, dnt, pos, note, origin, concept"
-
-
-@dataclass(frozen=True)
-class GlossaryStats:
-    """Entries per language pair and file."""
-
-    source_lang: str
-    target_lang: str
-    origin: str
-    entries: int
 
 
 class GlossaryTables:
@@ -74,10 +63,6 @@ class GlossaryTables:
             for r in rows
         ]
 
-    def glossary_stats(self) -> list[GlossaryStats]:
+    def glossary_stats(self) -> list[PairCount]:
         """Return entries counted per language pair and file."""
-        rows = self._execute(
-            "SELECT source_lang, target_lang, origin, COUNT(*) FROM glossary"
-            " GROUP BY source_lang, target_lang, origin ORDER BY source_lang, target_lang, origin"
-        ).fetchall()
-        return [GlossaryStats(*row) for row in rows]
+        return pair_counts(self._execute, "glossary")

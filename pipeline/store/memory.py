@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pipeline.inline import codes_from_json, codes_to_json
 from pipeline.records import Code, MemoryMatch, source_hash
-from pipeline.store.rows import REUSABLE, now
+from pipeline.store.rows import REUSABLE, PairCount, now, pair_counts
 from pipeline.tm import MemoryEntry
 
 MATCH_COLUMNS = "score, source, source_codes, target, target_codes, origin, author"
@@ -17,16 +16,6 @@ COLUMNS = (
     "source_lang, target_lang, source, source_codes, target, target_codes, origin, tuid,"
     " created_at, created_by, changed_at, changed_by, props"
 )
-
-
-@dataclass(frozen=True)
-class MemoryStats:
-    """Entries per language pair and file, own reviewed translations beside them."""
-
-    source_lang: str
-    target_lang: str
-    origin: str
-    entries: int
 
 
 class MemoryTables:
@@ -205,13 +194,9 @@ class MemoryTables:
             )
         return {k: tuple(v) for k, v in found.items()}
 
-    def memory_stats(self) -> list[MemoryStats]:
+    def memory_stats(self) -> list[PairCount]:
         """Return imported entries counted per language pair and file."""
-        rows = self._execute(
-            "SELECT source_lang, target_lang, origin, COUNT(*) FROM memory"
-            " GROUP BY source_lang, target_lang, origin ORDER BY source_lang, target_lang, origin"
-        ).fetchall()
-        return [MemoryStats(*row) for row in rows]
+        return pair_counts(self._execute, "memory")
 
 
 def entry_from(row: Sequence[Any]) -> MemoryEntry:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +37,25 @@ TRANSLATION_COLUMNS = (
 )
 # Reviewed work is what a translation memory may reuse.
 REUSABLE = (State.REVIEWED.value, State.FINAL.value)
+
+
+@dataclass(frozen=True)
+class PairCount:
+    """Entries of an imported table (memory, glossary) per language pair and file."""
+
+    source_lang: str
+    target_lang: str
+    origin: str
+    entries: int
+
+
+def pair_counts(execute: Callable[[str], Any], table: str) -> list[PairCount]:
+    """Return a table's entries counted per language pair and file (its origin)."""
+    rows = execute(
+        f"SELECT source_lang, target_lang, origin, COUNT(*) FROM {table}"
+        " GROUP BY source_lang, target_lang, origin ORDER BY source_lang, target_lang, origin"
+    ).fetchall()
+    return [PairCount(*row) for row in rows]
 
 
 def now() -> str:
