@@ -273,6 +273,9 @@ class TranslationDraft:
     flags: tuple[Flag, ...] = ()
     # Inline codes placed in ``text`` (the plain text): the source's codes, moved.
     codes: tuple[Code, ...] = ()
+    # Write only where the segment has no translation in the language past ``initial``:
+    # a job that planned earlier never overwrites work that appeared since.
+    if_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,32 @@ class Revision:
     created_at: str
     note: str
     codes: tuple[Code, ...] = ()
+
+
+@dataclass(frozen=True)
+class EditConflict:
+    """An edit that named a revision no longer the newest: kept, never applied silently."""
+
+    id: int
+    segment_id: int
+    target_lang: str
+    text: str
+    codes: tuple[Code, ...]
+    state: State
+    author: str
+    # The revision the reviewer edited (None: there was none, no translation).
+    base: int | None
+    # What the store holds now.
+    current: Translation | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """An edit applied: the translation as stored and its new revision's id (None: unchanged)."""
+
+    translation: Translation
+    revision: int | None
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,16 @@ class TranslationJob:
         lang = work.summary.target_lang
         drafts = [
             TranslationDraft(
-                s.id, lang, s.source, State.FINAL, Origin.IMPORT, COPY, None, "", codes=s.codes
+                s.id,
+                lang,
+                s.source,
+                State.FINAL,
+                Origin.IMPORT,
+                COPY,
+                None,
+                "",
+                codes=s.codes,
+                if_absent=True,
             )
             for s in work.copy
         ]
@@ -260,6 +269,7 @@ class TranslationJob:
             note=note,
             flags=reflagged(flags, seg.codes, placed),
             codes=placed.codes,
+            if_absent=True,
         )
 
     def _machine_translate(self, work: Work, progress: Progress | None) -> None:
@@ -357,6 +367,7 @@ class TranslationJob:
                     "",
                     flags=own,
                     codes=placed.codes,
+                    if_absent=True,
                 )
             )
         return drafts

@@ -9,8 +9,12 @@ import pytest
 
 from pipeline.errors import NotFoundError
 from pipeline.records import (
+    Code,
+    CodeType,
     DocumentDraft,
+    EditConflict,
     Origin,
+    Saved,
     SegmentDraft,
     SegmentKind,
     Signature,
@@ -199,3 +203,167 @@ class StoreContract:
         reviewed = list(store.units([doc.id], ["my"], [State.REVIEWED]))
         assert reviewed[0].translations == {} and reviewed[1].translations["my"].text == "ok"
         assert store.segment(b.id) == b and units[1].unit_id == f"s{b.id}"
+
+
+def human(segment_id: int, text: str, author: str = "R", **kw: Any) -> TranslationDraft:
+    """Return a reviewer's edit of one segment into Burmese, as the review desk saves it."""
+    return TranslationDraft(
+        segment_id, "my", text, State.REVIEWED, Origin.HUMAN, author=author, **kw
+    )
+
+
+class EditContract:
+    """Revision-checked saves; subclasses provide a ``store`` fixture as for StoreContract."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        raise NotImplementedError
+
+    def translated(self, store: Store) -> tuple[int, list[int]]:
+        """Ingest the two-sentence draft, machine-translate its first segment; return the ids."""
+        doc = store.ingest(draft()).document
+        ids = [s.id for s in store.segments(doc.id)]
+        store.write_translations(
+            [TranslationDraft(ids[0], "my", "စက်", State.TRANSLATED, Origin.MT, MT, -1.5)]
+        )
+        return doc.id, ids
+
+    def newest(self, store: Store, doc_id: int, segment_id: int) -> int:
+        """Return the id of the last revision in a segment's history."""
+        translation = store.translations(doc_id, "my")[segment_id]
+        return store.revisions(translation.id)[-1].id
+
+    def test_save_on_the_newest_revision_applies(self, store: Store) -> None:
+        """A save naming the newest revision is written and returns its new revision's id."""
+        doc_id, (a, _) = self.translated(store)
+        base = store.revision_ids(doc_id, "my")[a]
+        saved = store.save_edit(human(a, "လူ"), base)
+        assert isinstance(saved, Saved)
+        assert (saved.translation.text, saved.translation.author) == ("လူ", "R")
+        assert saved.revision is not None and saved.revision != base
+        assert saved.revision == self.newest(store, doc_id, a)
+        assert store.revision_ids(doc_id, "my")[a] == saved.revision
+        assert store.translations(doc_id, "my")[a] == saved.translation
+
+    def test_save_on_an_old_revision_is_kept_as_a_conflict(self, store: Store) -> None:
+        """Two reviewers edit one revision: the second save is kept beside the first, unapplied."""
+        doc_id, (a, _) = self.translated(store)
+        base = store.revision_ids(doc_id, "my")[a]
+        first = store.save_edit(human(a, "ပထမ", "Thida"), base)
+        code = Code(1, CodeType.STANDALONE, "br", "<br>", 2)
+        second = store.save_edit(human(a, "ဒုတိယ", "Ko", codes=(code,)), base)
+        assert isinstance(first, Saved) and isinstance(second, EditConflict)
+        assert (second.text, second.author, second.base, second.codes) == (
+            "ဒုတိယ",
+            "Ko",
+            base,
+            (code,),
+        )
+        assert second.current is not None and second.current.text == "ပထမ"
+        assert second.current == store.translations(doc_id, "my")[a] == first.translation
+        history = store.revisions(first.translation.id)
+        assert [r.text for r in history] == ["စက်", "ပထမ"]
+        assert store.edit_conflicts(doc_id, "my") == {a: [second]}
+        assert store.edit_conflicts(doc_id, "hi") == {}
+
+    def test_resolving_clears_a_conflict_and_the_choice_saves(self, store: Store) -> None:
+        """A resolved conflict is no longer listed; the chosen text saves on the newest revision."""
+        doc_id, (a, _) = self.translated(store)
+        base = store.revision_ids(doc_id, "my")[a]
+        store.save_edit(human(a, "ပထမ"), base)
+        older = store.save_edit(human(a, "ဒုတိယ", "Ko"), base)
+        newer = store.save_edit(human(a, "တတိယ", "Mya"), base)
+        assert isinstance(older, EditConflict) and isinstance(newer, EditConflict)
+        assert [c.id for c in store.edit_conflicts(doc_id, "my")[a]] == [older.id, newer.id]
+        store.resolve_conflict(older.id, "Ko")
+        store.resolve_conflict(older.id, "someone else")  # already resolved: kept as it was
+        assert store.edit_conflicts(doc_id, "my") == {a: [newer]}
+        store.resolve_conflict(newer.id, "Mya")
+        assert store.edit_conflicts(doc_id, "my") == {}
+        chosen = store.save_edit(human(a, older.text, "Ko"), store.revision_ids(doc_id, "my")[a])
+        assert isinstance(chosen, Saved) and chosen.translation.text == "ဒုတိယ"
+
+    def test_save_without_a_base_on_a_translated_segment_is_a_conflict(self, store: Store) -> None:
+        """Base None applies to a segment with no translation, and conflicts once it has one."""
+        doc_id, (a, b) = self.translated(store)
+        assert isinstance(store.save_edit(human(b, "ဒုတိယ"), None), Saved)
+        late = store.save_edit(human(b, "နောက်ကျ", "Ko"), None)
+        assert isinstance(late, EditConflict) and late.base is None
+        assert late.current is not None and late.current.text == "ဒုတိယ"
+        assert isinstance(store.save_edit(human(a, "လူ"), None), EditConflict)
+        assert store.translations(doc_id, "my")[a].text == "စက်"
+
+    def test_an_initial_translation_has_a_revision_to_name(self, store: Store) -> None:
+        """A translation the store wrote as initial is named by its revision like any other."""
+        doc = store.ingest(draft()).document
+        a = store.segments(doc.id)[0].id
+        store.write_translations([TranslationDraft(a, "my", "", State.INITIAL, Origin.HUMAN)])
+        base = store.revision_ids(doc.id, "my")[a]
+        assert isinstance(store.save_edit(human(a, "ရဲ"), None), EditConflict)
+        assert isinstance(store.save_edit(human(a, "ရဲ"), base), Saved)
+
+    def test_an_unchanged_save_adds_no_revision(self, store: Store) -> None:
+        """Saving what is stored returns it with no new revision and keeps the history."""
+        doc_id, (a, _) = self.translated(store)
+        saved = store.save_edit(human(a, "လူ"), store.revision_ids(doc_id, "my")[a])
+        assert isinstance(saved, Saved)
+        again = store.save_edit(human(a, "လူ"), saved.revision)
+        assert again == Saved(saved.translation, None)
+        assert len(store.revisions(saved.translation.id)) == 2
+
+    def test_revision_ids_name_each_history_s_newest(self, store: Store) -> None:
+        """revision_ids holds each translation's last revision; untranslated segments are absent."""
+        doc_id, (a, b) = self.translated(store)
+        assert set(store.revision_ids(doc_id, "my")) == {a}
+        store.write_translations([human(a, "လူ"), human(b, "ဒုတိယ")])
+        store.write_translations([human(b, "ဒုတိယ ၂")])
+        store.write_translations(
+            [TranslationDraft(b, "hi", "दूसरा", State.TRANSLATED, Origin.MT, MT)]
+        )
+        found = store.revision_ids(doc_id, "my")
+        assert found == {a: self.newest(store, doc_id, a), b: self.newest(store, doc_id, b)}
+        assert (
+            set(store.revision_ids(doc_id, "hi")) == {b} and store.revision_ids(doc_id, "fr") == {}
+        )
+
+    def test_unknown_segment_or_conflict_is_not_found(self, store: Store) -> None:
+        """Saving to no segment or resolving no conflict raises NotFoundError, writing nothing."""
+        doc_id, _ = self.translated(store)
+        with pytest.raises(NotFoundError):
+            store.save_edit(human(10**9, "x"), 1)
+        with pytest.raises(NotFoundError):
+            store.resolve_conflict(10**9, "R")
+        assert store.edit_conflicts(doc_id, "my") == {}
+
+    def test_unedited_pseudo_is_refused_through_save_edit(self, store: Store) -> None:
+        """save_edit keeps write_translations' rule: pseudo text is not approved unedited."""
+        from pipeline.errors import ReviewError
+
+        doc = store.ingest(draft()).document
+        a = store.segments(doc.id)[0].id
+        pseudo = Signature("pseudo", "pseudo", "1")
+        store.write_translations(
+            [TranslationDraft(a, "my", "[Þôļîçé]", State.TRANSLATED, Origin.MT, pseudo)]
+        )
+        base = store.revision_ids(doc.id, "my")[a]
+        with pytest.raises(ReviewError, match="pseudo"):
+            store.save_edit(human(a, "[Þôļîçé]"), base)
+        assert store.revision_ids(doc.id, "my") == {a: base}
+        assert store.translations(doc.id, "my")[a].state is State.TRANSLATED
+
+    def test_if_absent_writes_only_where_nothing_past_initial_is_held(self, store: Store) -> None:
+        """if_absent skips translated segments, fills empty or initial ones, counts only writes."""
+        doc = store.ingest(draft("/news/b.txt", "One.", "Two.", "Three.")).document
+        a, b, c = (s.id for s in store.segments(doc.id))
+        store.write_translations(
+            [human(a, "လူ"), TranslationDraft(b, "my", "", State.INITIAL, Origin.HUMAN)]
+        )
+        machine = [
+            TranslationDraft(s, "my", "စက်", State.TRANSLATED, Origin.MT, MT, if_absent=True)
+            for s in (a, b, c)
+        ]
+        assert store.write_translations(machine) == 2
+        now = store.translations(doc.id, "my")
+        assert [now[s].text for s in (a, b, c)] == ["လူ", "စက်", "စက်"]
+        assert [r.text for r in store.revisions(now[a].id)] == ["လူ"]
+        assert store.write_translations(machine) == 0

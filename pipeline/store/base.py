@@ -10,9 +10,11 @@ from pipeline.records import (
     Code,
     Document,
     DocumentDraft,
+    EditConflict,
     IngestResult,
     MemoryMatch,
     Revision,
+    Saved,
     Segment,
     State,
     StatusRow,
@@ -82,6 +84,25 @@ class Store(Protocol):
 
     def revisions(self, translation_id: int) -> list[Revision]:
         """Return a translation's history, oldest first."""
+        ...
+
+    def revision_ids(self, document_id: int, target_lang: str) -> dict[int, int]:
+        """Return the id of each translation's newest revision in a language, by segment id."""
+        ...
+
+    def save_edit(self, draft: TranslationDraft, base: int | None) -> Saved | EditConflict:
+        """Write an edit made on revision ``base``; keep it as a conflict if that is not the newest.
+
+        ``base`` is None for an edit made where the segment had no revision (no translation).
+        """
+        ...
+
+    def edit_conflicts(self, document_id: int, target_lang: str) -> dict[int, list[EditConflict]]:
+        """Return a document's unresolved edit conflicts in a language by segment, oldest first."""
+        ...
+
+    def resolve_conflict(self, conflict_id: int, author: str) -> None:
+        """Mark an edit conflict resolved by a reviewer (NotFoundError for an unknown id)."""
         ...
 
     def units(

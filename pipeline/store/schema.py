@@ -134,6 +134,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX glossary_pair ON glossary (source_lang, target_lang)",
     ),
+    # 7: edits that named a revision no longer the newest (pipeline.store.edits), kept for a
+    # reviewer to choose from instead of overwriting what another writer saved first.
+    (
+        """CREATE TABLE edit_conflicts (
+            id {id},
+            segment_id INTEGER NOT NULL REFERENCES segments (id),
+            target_lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            codes TEXT NOT NULL,
+            state TEXT NOT NULL,
+            author TEXT NOT NULL,
+            base INTEGER,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT
+        )""",
+        "CREATE INDEX edit_conflicts_segment ON edit_conflicts (segment_id, target_lang)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,6 +24,7 @@ from pipeline.records import (
     TranslationDraft,
     Unit,
 )
+from pipeline.store.edits import EditTables
 from pipeline.store.glossary import GlossaryTables
 from pipeline.store.memory import MemoryTables
 from pipeline.store.rows import (
@@ -46,7 +47,7 @@ from pipeline.store.rows import (
 from pipeline.store.schema import MIGRATIONS
 
 
-class SQLStore(MemoryTables, GlossaryTables, ABC):
+class SQLStore(MemoryTables, GlossaryTables, EditTables, ABC):
     """A store over a DB-API connection; subclasses open it and spell the dialect."""
 
     location: str
@@ -317,6 +318,11 @@ class SQLStore(MemoryTables, GlossaryTables, ABC):
             return self._write(drafts)
 
     def _write(self, drafts: Sequence[TranslationDraft]) -> int:
+        """Write drafts and their revisions; return how many changed (the caller's transaction).
+
+        A draft with ``if_absent`` is skipped where the segment already has a translation in
+        the language past ``initial``.
+        """
         changed = 0
         stamp = now()
         for d in drafts:
@@ -337,6 +343,8 @@ class SQLStore(MemoryTables, GlossaryTables, ABC):
                 codes_to_json(d.codes),
             )
             if row is not None and tuple(row[1:]) == values:
+                continue
+            if d.if_absent and row is not None and row[2] != State.INITIAL.value:
                 continue
             _refuse_unedited_pseudo(row, d)
             if row is None:
