@@ -213,6 +213,9 @@ def export(
         terms=None if info.per_document else _TermLookup(store),
     )
     files = _write_parts(store, info, zip(parts, destinations, strict=True), options, request)
+    when = options.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+    paths = ", ".join(f.path for f in files)
+    store.record_export([d.id for d in documents], langs, info.name, paths, when)
     return ExportResult(info.name, documents, langs, files)
 
 

@@ -61,19 +61,23 @@ def _language_part(value: str) -> str | None:
     return None if code in ("", "c", "posix") else code
 
 
-def use_language(lang: str | None) -> None:
-    """Translate messages into lang from now on (English when None or no catalog)."""
-    global _translation, _language
-    _translation = gettext.NullTranslations()
-    _language = None
+def translations(lang: str | None) -> gettext.NullTranslations | None:
+    """Return lang's catalog, or None for English or a language with no catalog."""
     if not lang or lang == "en":
-        return
+        return None
     for directory in locale_dirs():
         found = _catalog(directory, lang)
         if found is not None:
-            _translation = found
-            _language = lang
-            return
+            return found
+    return None
+
+
+def use_language(lang: str | None) -> None:
+    """Translate messages into lang from now on (English when None or no catalog)."""
+    global _translation, _language
+    found = translations(lang)
+    _translation = found or gettext.NullTranslations()
+    _language = lang if found is not None else None
 
 
 def _catalog(directory: Path, lang: str) -> gettext.GNUTranslations | None:

@@ -59,6 +59,7 @@ def qa_findings(
     findings: list[Finding] = []
     for doc in documents:
         langs = target_langs or store.target_languages(doc.id)
+        reflagged: list[TranslationDraft] = []
         for unit in store.units([doc.id], langs):
             for lang, t in unit.translations.items():
                 if recheck and t.signature is not None and t.signature.engine == "copy":
@@ -81,10 +82,32 @@ def qa_findings(
                         if f.check == "tags" and f.severity is Severity.WARNING and f not in flags
                     )
                     if flags != t.flags:
-                        store.write_translations([_reflagged(t, flags)])
+                        reflagged.append(_reflagged(t, flags))
                         t = replace(t, flags=flags)
                 findings.extend(Finding(doc, unit.segment, t, f) for f in t.flags)
+        _save_flags(store, doc, reflagged)
     return findings
+
+
+def _save_flags(store: Store, doc: Document, drafts: Sequence[TranslationDraft]) -> None:
+    """Write new flags, except on a translation someone changed since it was checked.
+
+    The re-read and the write are one transaction: a save made meanwhile (at the review
+    desk, by an import) is never replaced by the text that was checked.
+    """
+    if not drafts:
+        return
+    with store.transaction():
+        current = {
+            lang: store.translations(doc.id, lang) for lang in {d.target_lang for d in drafts}
+        }
+        still = [
+            d
+            for d in drafts
+            if (t := current[d.target_lang].get(d.segment_id)) is not None
+            and (t.text, t.state, t.codes) == (d.text, d.state, d.codes)
+        ]
+        store.write_translations(still)
 
 
 def _reflagged(t: Translation, flags: tuple[Flag, ...]) -> TranslationDraft:

@@ -101,7 +101,7 @@ def test_a_schema_3_store_gains_inline_codes_in_place(tmp_path: Path) -> None:
             old._execute(sql)
         doc = old.document("1")
     with SQLiteStore(path) as new:
-        assert new.schema_version() == SCHEMA_VERSION == 7
+        assert new.schema_version() == SCHEMA_VERSION == 8
         segment = new.segments(doc.id)[0]
         translation = new.translations(doc.id, "my")[segment.id]
         assert (segment.source, segment.codes) == ("Police crossed the border.", ())
@@ -122,7 +122,7 @@ def test_a_schema_4_store_gains_the_memory_table_in_place(tmp_path: Path) -> Non
             " skeleton, created_at) VALUES ('a.txt', 1, 'a', 'en', 'txt', 'h', '{{p:0}}', 'x')"
         )
     with SQLiteStore(path) as new:
-        assert new.schema_version() == 7
+        assert new.schema_version() == SCHEMA_VERSION
         assert [d.uri for d in new.documents()] == ["a.txt"]
         assert new.memory_stats() == []
         assert new.glossary_stats() == []

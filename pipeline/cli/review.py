@@ -11,7 +11,8 @@ from pipeline.cli.options import StoreOption
 
 app = typer.Typer(
     name="review",
-    help="Import reviewed exchange files (XLIFF 1.2, XLIFF 2.0, PO) as human revisions.\n\n"
+    help="Import reviewed exchange files (XLIFF 1.2, XLIFF 2.0, PO) as human revisions, or "
+    "review in the browser.\n\n"
     'Example: pipeline review import reviewed.xlf --reviewer "Thida"',
     no_args_is_help=True,
     add_completion=False,
@@ -57,6 +58,12 @@ def import_file(
         report = import_review(db, review, to=to, reviewer=reviewer, skip_conflicts=skip_conflicts)
     for conflict in report.conflicts:
         typer.echo(str(conflict), err=True)
+    if report.older:
+        typer.echo(
+            f"{len(report.older)} unit(s) hold an older revision than the store (saved after the"
+            f" export): the store's newer text is kept: {', '.join(report.older)}",
+            err=True,
+        )
     typer.echo(
         f"{report.file}: applied {report.applied}, unchanged {report.unchanged}, "
         f"conflicts {len(report.conflicts)}"
@@ -67,3 +74,55 @@ def import_file(
             f"{count} conflict{'s' if count != 1 else ''}; nothing imported "
             "(fix them, or apply the rest with --skip-conflicts)"
         )
+
+
+@app.command("serve")
+def serve(
+    documents: Annotated[
+        list[str] | None,
+        typer.Argument(help="Document ids or paths (default: every document).", show_default=False),
+    ] = None,
+    to: Annotated[str, typer.Option("--to", help="Target languages, comma-separated.")] = "",
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on (default: a free one).", min=0)
+    ] = 0,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; other hosts still need the token."),
+    ] = "127.0.0.1",
+    store: StoreOption = None,
+) -> None:
+    """Serve a review desk in the browser: source and target side by side, QA as you type.
+
+    Prints the address with a secret token; nothing is served without it. Saves name the
+    revision they edit, so two reviewers never overwrite each other: the second gets a
+    conflict showing both texts. Stop it with Ctrl+C.
+
+    Example: pipeline review serve article.md --to my,hi
+    """
+    from pipeline.cli import _language, _languages, _open
+    from pipeline.desk import serve as serve_desk
+    from pipeline.i18n import ui_language
+    from pipeline.store import store_location
+
+    location = str(store_location(store))
+    with _open(store) as db:
+        docs = [db.document(ref) for ref in documents or ()]
+        shown = docs or db.documents()
+        found = {lang for d in shown for lang in db.target_languages(d.id)}
+        langs = [_language(code) for code in _languages(to)] or sorted(found)
+    if not langs:
+        raise typer.BadParameter("name the target languages to review, e.g. --to my,hi")
+    typer.echo(f"review desk for {len(docs) or 'every'} document(s) in {', '.join(langs)}:")
+    try:
+        serve_desk(
+            location,
+            langs,
+            [str(d.id) for d in docs],
+            host=host,
+            port=port,
+            ui_lang=ui_language(),
+            announce=lambda url: typer.echo(f"  {url}"),
+        )
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

@@ -23,6 +23,7 @@ from pipeline.records import (
     Code,
     Document,
     Origin,
+    Revision,
     Segment,
     State,
     Translation,
@@ -57,6 +58,8 @@ class Plan:
     drafts: tuple[TranslationDraft, ...]
     unchanged: int
     conflicts: tuple[Conflict, ...]
+    # Units holding an earlier revision than the store's (counted in unchanged): not applied.
+    older: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class ImportReport:
     unchanged: int
     conflicts: tuple[Conflict, ...] = ()
     stopped: bool = False
+    older: tuple[str, ...] = ()
 
 
 def import_review(
@@ -83,9 +87,11 @@ def import_review(
     with store.transaction():
         plan = check(store, review, to=to, reviewer=reviewer)
         if plan.conflicts and not skip_conflicts:
-            return ImportReport(name, 0, plan.unchanged, plan.conflicts, stopped=True)
+            return ImportReport(
+                name, 0, plan.unchanged, plan.conflicts, stopped=True, older=plan.older
+            )
         applied = store.write_translations(plan.drafts)
-    return ImportReport(name, applied, plan.unchanged, plan.conflicts)
+    return ImportReport(name, applied, plan.unchanged, plan.conflicts, older=plan.older)
 
 
 def check(
@@ -103,6 +109,7 @@ def check(
     drafts: list[TranslationDraft] = []
     conflicts: list[Conflict] = []
     unchanged = 0
+    older: list[str] = []
     for unit, outcome in zip(units, outcomes, strict=True):
         if isinstance(outcome, Conflict):
             conflicts.append(outcome)
@@ -110,6 +117,8 @@ def check(
             conflicts.append(Conflict(unit.unit_id, "the file has more than one unit for it"))
         elif isinstance(outcome, _Same):
             unchanged += 1
+            if outcome.older:
+                older.append(unit.unit_id)
         else:
             author = reviewer or unit.reviewer
             if not author:
@@ -119,7 +128,7 @@ def check(
             note = "; ".join([f"review import {name}", *changes.get(unit.unit_id, ())])
             glossary = glossaries.get(outcome.source_lang, outcome.key[1])
             drafts.append(_draft(outcome, unit, author, note, glossary))
-    return Plan(tuple(drafts), unchanged, tuple(conflicts))
+    return Plan(tuple(drafts), unchanged, tuple(conflicts), tuple(older))
 
 
 def _normalised(
@@ -166,9 +175,14 @@ def _normal_target(
 
 @dataclass(frozen=True)
 class _Same:
-    """A unit with nothing to write: as stored, or with no target to import."""
+    """A unit with nothing to write: as stored, or with no target to import.
+
+    ``older``: the unit holds an earlier revision of the stored translation (the file was
+    exported before someone, at the desk say, saved newer work): the newer work is kept.
+    """
 
     key: tuple[int, str]
+    older: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,10 @@ def _compared(
         ).codes
     if stored is not None and _same(stored, replace(unit, target_codes=codes)):
         return _Same(key)
+    if stored is not None and any(
+        _same(r, replace(unit, target_codes=codes)) for r in lookup.revisions(stored.id)
+    ):
+        return _Same(key, older=True)
     pseudo = stored is not None and stored.is_pseudo and stored.text == unit.target
     if pseudo and unit.state in _APPROVED:
         return Conflict(
@@ -244,7 +262,7 @@ def _compared(
     return _Edit(key, stored, current.source, source_lang, codes, current.codes)
 
 
-def _same(stored: Translation, unit: ReviewUnit) -> bool:
+def _same(stored: Translation | Revision, unit: ReviewUnit) -> bool:
     """Return whether a unit holds the stored translation: text, state and codes' places."""
     return (stored.text, stored.state) == (unit.target, unit.state) and _places(
         stored.codes
@@ -372,6 +390,10 @@ class _Lookup:
             if (candidate.paragraph, candidate.sentence) == (segment.paragraph, segment.sentence):
                 return candidate
         return same[0] if same else None
+
+    def revisions(self, translation_id: int) -> list[Revision]:
+        """Return a translation's history (read only for units that differ from the store)."""
+        return self.store.revisions(translation_id)
 
     def translation(self, segment: Segment, lang: str) -> Translation | None:
         """Return a segment's stored translation into a language, or None."""

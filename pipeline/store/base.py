@@ -101,6 +101,16 @@ class Store(Protocol):
         """Return a document's unresolved edit conflicts in a language by segment, oldest first."""
         ...
 
+    def record_export(
+        self, document_ids: Sequence[int], langs: Sequence[str], fmt: str, path: str, when: str
+    ) -> None:
+        """Note that an export read these documents in these languages at ``when``."""
+        ...
+
+    def last_export(self, document_id: int, target_lang: str) -> str | None:
+        """Return when a document was last exported in a language (ISO), or None."""
+        ...
+
     def resolve_conflict(self, conflict_id: int, author: str) -> None:
         """Mark an edit conflict resolved by a reviewer (NotFoundError for an unknown id)."""
         ...

@@ -174,3 +174,34 @@ def _conflict_from(row: Row) -> EditConflict:
         current=translation_from(current) if current[0] is not None else None,
         created_at=row[8],
     )
+
+
+class ExportLog:
+    """When each document was exported in each language; mixed into SQLStore."""
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        raise NotImplementedError
+
+    def record_export(
+        self, document_ids: Sequence[int], langs: Sequence[str], fmt: str, path: str, when: str
+    ) -> None:
+        """Note that an export read these documents in these languages at ``when`` (ISO)."""
+        with self.transaction():
+            for doc_id in document_ids:
+                for lang in langs:
+                    self._execute(
+                        "INSERT INTO exports (document_id, target_lang, format, path, created_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (doc_id, lang, fmt, path, when),
+                    )
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def last_export(self, document_id: int, target_lang: str) -> str | None:
+        """Return when a document was last exported in a language (ISO), or None."""
+        row = self._execute(
+            "SELECT MAX(created_at) FROM exports WHERE document_id = ? AND target_lang = ?",
+            (document_id, target_lang),
+        ).fetchone()
+        return row[0] if row else None

@@ -152,6 +152,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX edit_conflicts_segment ON edit_conflicts (segment_id, target_lang)",
     ),
+    # 8: what was exported when, per document and language: the review desk's "changed since
+    # the last export" filter.
+    (
+        """CREATE TABLE exports (
+            id {id},
+            document_id INTEGER NOT NULL REFERENCES documents (id),
+            target_lang TEXT NOT NULL,
+            format TEXT NOT NULL,
+            path TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX exports_document ON exports (document_id, target_lang)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,7 +24,7 @@ from pipeline.records import (
     TranslationDraft,
     Unit,
 )
-from pipeline.store.edits import EditTables
+from pipeline.store.edits import EditTables, ExportLog
 from pipeline.store.glossary import GlossaryTables
 from pipeline.store.memory import MemoryTables
 from pipeline.store.rows import (
@@ -47,7 +47,7 @@ from pipeline.store.rows import (
 from pipeline.store.schema import MIGRATIONS
 
 
-class SQLStore(MemoryTables, GlossaryTables, EditTables, ABC):
+class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ABC):
     """A store over a DB-API connection; subclasses open it and spell the dialect."""
 
     location: str
