@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from pipeline.desk.app import DeskConfig, create_app
 from pipeline.desk.messages import texts
-from pipeline.records import Origin, State
+from pipeline.records import Origin, State, TranslationDraft
 from pipeline.store import open_store
 from tests.test_cli import cli, store_path
 
@@ -268,3 +268,33 @@ def test_a_file_exported_before_a_desk_save_does_not_undo_it(
     assert "older revision than the store" in err and f"s{second.id}" in err
     t = segments()[1][second.id]
     assert (t.text, t.author) == ("ရဲ ၁၉ ဦး", "Desk")
+
+
+def test_least_confident_first_orders_by_the_models_score(
+    desk: tuple[TestClient, DeskConfig],
+) -> None:
+    client, _ = desk
+    signed_in(client)
+    first, second = segments()[0]
+    with open_store(store_path()) as db:
+        for seg, score in ((first, -0.2), (second, -3.5)):
+            t = db.translations(seg.document_id, "my")[seg.id]
+            db.write_translations(
+                [
+                    TranslationDraft(
+                        seg.id,
+                        "my",
+                        t.text,
+                        t.state,
+                        t.origin,
+                        t.signature,
+                        score,
+                        "",
+                        codes=t.codes,
+                    )
+                ]
+            )
+    page = client.get("/doc/1/my?order=confidence").text
+    assert page.index(f'id="s{second.id}"') < page.index(f'id="s{first.id}"')
+    page = client.get("/doc/1/my").text
+    assert page.index(f'id="s{first.id}"') < page.index(f'id="s{second.id}"')

@@ -159,10 +159,17 @@ def test_chips_survive_deletion_and_the_source_copy_saves_whole_codes(
     page.keyboard.press("Alt+S")  # copy the source, codes included
     assert editor.locator(".chip").count() == 2
     assert "the full report" in editor.inner_text()
+    # A chip moves by dragging: the link's closing code goes to the end of the sentence.
+    closing = editor.locator(".chip", has_text="</1>")
+    box = editor.bounding_box()
+    closing.drag_to(editor, target_position={"x": box["width"] - 4, "y": box["height"] / 2})
+    assert editor.locator(".chip").count() == 2
     page.keyboard.press("Control+Enter")
     section.locator(".status", has_text="Saved.").wait_for()
     seg, t = translations()["Read the full report here."]
     assert t.text == "Read the full report here." and problems(seg.codes, t.codes) == []
+    close = next(c for c in t.codes if c.type.value == "close")
+    assert close.at == len(t.text)
     # Text that looks like markup is shown as text.
     script = page.locator("section.segment", has_text="alert('x')").locator(".source")
     assert "<script>alert('x')</script>" in script.inner_text()

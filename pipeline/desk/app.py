@@ -119,9 +119,9 @@ class _Guard(BaseHTTPMiddleware):
             rest = {k: v for k, v in request.query_params.items() if k != "token"}
             target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
             redirect = RedirectResponse(target, status_code=303)
-            redirect.set_cookie(COOKIE, config.token, httponly=True, samesite="strict")
+            redirect.set_cookie(_cookie(request), config.token, httponly=True, samesite="strict")
             return redirect
-        cookie = request.cookies.get(COOKIE, "")
+        cookie = request.cookies.get(_cookie(request), "")
         if not hmac.compare_digest(cookie, config.token):
             lang = _ui_lang(request, config)
             return HTMLResponse(
@@ -147,6 +147,11 @@ class _Guard(BaseHTTPMiddleware):
         )
         response.headers["x-content-type-options"] = "nosniff"
         return response
+
+
+def _cookie(request: Request) -> str:
+    """Return the token cookie's name: per port, as cookies are shared across a host's ports."""
+    return f"{COOKIE}_{request.url.port or 0}"
 
 
 def _ui_lang(request: Request, config: DeskConfig) -> str | None:
