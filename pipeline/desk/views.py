@@ -6,18 +6,17 @@ and an inline code becomes a chip whose markup is escaped text in its title, nev
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.formats import flag_line, match_lines, term_line
+from pipeline.formats.bilingual_html import coded_html
 from pipeline.glossary.cache import Glossaries
-from pipeline.inline import carried, marked, pieces
+from pipeline.inline import carried, marked
 from pipeline.records import (
     Code,
-    CodeType,
     Document,
     EditConflict,
     Flag,
@@ -35,13 +34,7 @@ ORDERS = ("article", "confidence")
 DONE = (State.REVIEWED, State.FINAL)
 
 
-def marker(code: Code) -> str:
-    """Return a code's marker as PO and tables write it: ``<1>``, ``</1>`` or ``<1/>``."""
-    if code.type is CodeType.OPEN:
-        return f"<{code.id}>"
-    if code.type is CodeType.CLOSE:
-        return f"</{code.id}>"
-    return f"<{code.id}/>"
+EDITABLE = ' contenteditable="false" draggable="true" data-marker="{marker}"'
 
 
 def chips(text: str, codes: Sequence[Code], *, editable: bool = False) -> str:
@@ -51,21 +44,7 @@ def chips(text: str, codes: Sequence[Code], *, editable: bool = False) -> str:
     >>> chips("a<b", [Code(1, T.STANDALONE, "img", '<img src="x">', 1)])
     'a<span class="chip" title="&lt;img src=&quot;x&quot;&gt;">&lt;1/&gt;</span>&lt;b'
     """
-    out = []
-    for piece in pieces(text, codes):
-        if isinstance(piece, str):
-            out.append(html.escape(piece))
-            continue
-        label = html.escape(marker(piece))
-        title = html.escape(piece.data or piece.tag, quote=True)
-        if editable:
-            out.append(
-                f'<span class="chip" contenteditable="false" draggable="true"'
-                f' data-marker="{label}" title="{title}">{label}</span>'
-            )
-        else:
-            out.append(f'<span class="chip" title="{title}">{label}</span>')
-    return "".join(out)
+    return coded_html(text, codes, css="chip", attrs=EDITABLE if editable else "")
 
 
 @dataclass(frozen=True)

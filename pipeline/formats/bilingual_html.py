@@ -72,8 +72,11 @@ def text_direction(lang: str) -> str:
         return "ltr"
 
 
-def coded_html(text: str, codes: Sequence[Code]) -> str:
+def coded_html(text: str, codes: Sequence[Code], *, css: str = "code", attrs: str = "") -> str:
     """Return a coded text as escaped HTML, each code a visible marker with its markup as title.
+
+    ``css`` is the markers' class; ``attrs`` more attributes for each (the review desk's
+    editable chips), with ``{marker}`` standing for the escaped marker.
 
     >>> from pipeline.records import Code, CodeType as T
     >>> coded_html("a<b", [Code(1, T.STANDALONE, "img", '<img src="x">', 1)])
@@ -84,9 +87,10 @@ def coded_html(text: str, codes: Sequence[Code]) -> str:
         if isinstance(piece, str):
             out.append(html.escape(piece))
         else:
-            marker = marked("", (piece.moved(0),))
+            marker = html.escape(marked("", (piece.moved(0),)))
             title = _attr(piece.data or piece.tag)
-            out.append(f'<span class="code" title="{title}">{html.escape(marker)}</span>')
+            more = attrs.format(marker=marker)
+            out.append(f'<span class="{css}"{more} title="{title}">{marker}</span>')
     return "".join(out)
 
 
