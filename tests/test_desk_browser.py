@@ -45,6 +45,11 @@ def chromium() -> str:
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[str]:
     """Ingest and pseudo-translate an article, serve the desk, yield its address."""
+    yield from served(tmp_path)
+
+
+def served(tmp_path: Path, *options: str) -> Iterator[str]:
+    """Serve the desk on an ingested, pseudo-translated article; yield its printed address."""
     article = tmp_path / "article.html"
     article.write_text(ARTICLE, encoding="utf-8")
     assert cli("ingest", str(article))[0] == 0
@@ -53,7 +58,7 @@ def desk(tmp_path: Path) -> Iterator[str]:
     with (
         log.open("w") as errors,
         subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "review", "serve", "--to", "my"],
+            [sys.executable, "-m", "pipeline", "review", "serve", "--to", "my", *options],
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
@@ -65,7 +70,7 @@ def desk(tmp_path: Path) -> Iterator[str]:
             url = ""
             for _ in range(5):
                 line = process.stdout.readline()
-                if found := re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line):
+                if found := re.search(r"http://127\.0\.0\.\d+:\d+/\?token=\S+", line):
                     url = found.group(0)
                     break
             assert url, log.read_text()
@@ -112,6 +117,17 @@ def test_without_the_token_nothing_is_served(desk: str) -> None:
     port = base.rsplit(":", 1)[1].strip("/")
     # Another host name for the same address (DNS rebinding) is refused even with the token.
     assert httpx.get(desk, headers={"Host": f"evil.example:{port}"}).status_code == 400
+
+
+def test_an_explicit_host_still_needs_the_token(tmp_path: Path) -> None:
+    """--host serves on that address (here another loopback one); the token stays required."""
+    import httpx
+
+    for url in served(tmp_path, "--host", "127.0.0.2"):
+        assert url.startswith("http://127.0.0.2:")
+        assert httpx.get(url.split("?")[0]).status_code == 403
+        with httpx.Client(follow_redirects=True) as client:
+            assert client.get(url).status_code == 200
 
 
 def test_edit_and_save_with_the_keyboard(desk: str, browser) -> None:  # type: ignore[no-untyped-def]

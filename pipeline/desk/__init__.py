@@ -41,9 +41,14 @@ def serve(
         sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound = sock.getsockname()[1]
-    names = {host, LOOPBACK, "localhost"} if host in (LOOPBACK, "localhost") else {host}
-    shown = f"[{host}]" if ":" in host else host
-    hosts = frozenset(f"[{n}]:{bound}" if ":" in n else f"{n}:{bound}" for n in names)
+    hosts: frozenset[str] | None = None
+    if host in (LOOPBACK, "localhost", "::1"):
+        # Loopback only answers to its own names: a page elsewhere that rebinds a DNS name to
+        # 127.0.0.1 is refused. On other addresses the machine has names of its own.
+        names = {host, LOOPBACK, "localhost"}
+        hosts = frozenset(f"[{n}]:{bound}" if ":" in n else f"{n}:{bound}" for n in names)
+    name = socket.gethostname() if host in ("0.0.0.0", "::") else host
+    shown = f"[{name}]" if ":" in name else name
     token = secrets.token_urlsafe(32)
     config = DeskConfig(store, token, tuple(langs), tuple(documents), ui_lang, hosts)
     app = create_app(config)
