@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,7 @@ from pipeline.records import (
     TranslationDraft,
 )
 from pipeline.store.base import Store
+from pipeline.store.claims import DEFAULT_TTL, new_owner
 from pipeline.tm import MemoryEntry
 
 if TYPE_CHECKING:
@@ -94,6 +95,11 @@ class TranslationJob:
     batch_size: int = 256
     fuzzy_threshold: float = 75.0
     fuzzy_fill: float | None = None
+    # Who claims batches (pipeline.store.claims): processes sharing a store split the work.
+    owner: str = field(default_factory=new_owner)
+    claim_ttl: float = DEFAULT_TTL
+    # Progress counts batches other processes claimed too; workers of one run count their own.
+    count_others: bool = True
     work: list[Work] = field(default_factory=list)
 
     def plan(self) -> int:
@@ -157,6 +163,15 @@ class TranslationJob:
             self._machine_translate(work, progress)
         return [w.summary for w in self.work]
 
+    def fill_from_memory(self) -> list[LanguageSummary]:
+        """Write what needs no model (credits, memory matches, fuzzy fills); return the counts.
+
+        ``run`` afterwards translates only the rest.
+        """
+        for work in self.work:
+            self._copy_and_reuse(work)
+        return [w.summary for w in self.work]
+
     def _copy_and_reuse(self, work: Work) -> None:
         lang = work.summary.target_lang
         drafts = [
@@ -185,6 +200,8 @@ class TranslationJob:
         work.summary.skipped += len(work.copy)
         work.summary.reused += len(work.memory) + len(work.imported)
         work.summary.filled += len(work.filled)
+        # Written once: a later run() or fill_from_memory() has nothing of this left to do.
+        work.copy, work.memory, work.imported, work.filled = [], {}, {}, {}
 
     def _filled(self, work: Work, seg: Segment, match: MemoryMatch) -> TranslationDraft:
         """Return a fuzzy match as a draft for review: the source's numbers, what differs."""
@@ -292,28 +309,73 @@ class TranslationJob:
                 return masked, self.engine.translate(texts, source_lang, lang, align=True)
             return masked, self.engine.translate(texts, source_lang, lang)
 
+        def claimed(batch: list[str]) -> list[str]:
+            """Claim a batch's segments; keep, per source, those this process now owns."""
+            keys = [(seg.id, lang) for text in batch for seg in work.machine[text]]
+            owned = self.store.claim(keys, self.owner, self.claim_ttl)
+            mine = []
+            for text in batch:
+                work.machine[text] = [s for s in work.machine[text] if (s.id, lang) in owned]
+                if work.machine[text]:
+                    mine.append(text)
+            return mine
+
+        queue = iter(batches)
+
+        def submit() -> tuple[Future[tuple[list[Masked], list[Hypothesis]]], list[str], int] | None:
+            """Claim the next batch with work left for this process and start the model on it.
+
+            Claims are taken on this thread (the store's connection belongs to it), while the
+            model works on the batch before.
+            """
+            for batch in queue:
+                mine = claimed(batch)
+                if mine:
+                    return pool.submit(translate, mine), mine, len(batch) - len(mine)
+                if progress and self.count_others:
+                    progress(len(batch))  # every segment of it is another process's
+            return None
+
         # The model works on the next batch while this thread checks and saves the last one:
         # CTranslate2 releases the GIL, so QA and the store write cost no model time.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="translate") as pool:
-            ahead = pool.submit(translate, batches[0])
-            for index, batch in enumerate(batches):
-                masked, hypotheses = ahead.result()
-                if index + 1 < len(batches):
-                    ahead = pool.submit(translate, batches[index + 1])
-                drafts = []
-                for text, m, hyp in zip(batch, masked, hypotheses, strict=True):
-                    drafts += self._drafts(work, text, m, hyp, signature)
-                offered = {
-                    seg.id: work.fuzzy[text]
-                    for text in batch
-                    if text in work.fuzzy
-                    for seg in work.machine[text]
-                }
+            try:
+                ahead = submit()
+                while ahead is not None:
+                    future, batch, others = ahead
+                    masked, hypotheses = future.result()
+                    ahead = submit()
+                    self._save(work, batch, masked, hypotheses, signature)
+                    if progress:
+                        progress(len(batch) + (others if self.count_others else 0))
+            finally:
                 with self.store.transaction():
-                    self.store.write_translations(drafts)
-                    self.store.write_matches(lang, offered)
-                if progress:
-                    progress(len(batch))
+                    self.store.release(self.owner)
+
+    def _save(
+        self,
+        work: Work,
+        batch: list[str],
+        masked: list[Masked],
+        hypotheses: list[Hypothesis],
+        signature: Signature,
+    ) -> None:
+        """Write a batch's translations and matches and release its claims, in one transaction."""
+        lang = work.summary.target_lang
+        drafts = []
+        for text, m, hyp in zip(batch, masked, hypotheses, strict=True):
+            drafts += self._drafts(work, text, m, hyp, signature)
+        segments = [seg for text in batch for seg in work.machine[text]]
+        offered = {
+            seg.id: work.fuzzy[text]
+            for text in batch
+            if text in work.fuzzy
+            for seg in work.machine[text]
+        }
+        with self.store.transaction():
+            self.store.write_translations(drafts)
+            self.store.write_matches(lang, offered)
+            self.store.release(self.owner, [(seg.id, lang) for seg in segments])
 
     def _masked(self, work: Work, text: str) -> Masked:
         """Mask a source for the model: protected code pairs, then glossary terms."""

@@ -249,6 +249,17 @@ def translate(
             show_default=False,
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help=_(
+                "Local processes translating at once, each loading each model once "
+                "(they share the pending work; default 1)."
+            ),
+        ),
+    ] = 1,
     store: StoreOption = None,
 ) -> None:
     """Translate every pending segment."""
@@ -283,7 +294,22 @@ def translate(
         total = job.plan()
         try:
             with progress_bar(total, "translating") as advance:
-                summaries = job.run(advance)
+                if workers > 1 and total:
+                    from pipeline.store import store_location
+                    from pipeline.workers import WorkOrder, run_workers
+
+                    order = WorkOrder(
+                        str(store_location(store)),
+                        engine,
+                        {k: v for k, v in options.items() if v is not None},
+                        tuple(d.id for d in docs),
+                        tuple(targets),
+                        batch_size,
+                        fuzzy_threshold,
+                    )
+                    summaries = run_workers(job, order, workers, advance)
+                else:
+                    summaries = job.run(advance)
         except KeyboardInterrupt:
             typer.echo(
                 _("interrupted: finished batches are saved; run the same command to resume"),

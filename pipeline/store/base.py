@@ -101,6 +101,16 @@ class Store(Protocol):
         """Return a document's unresolved edit conflicts in a language by segment, oldest first."""
         ...
 
+    def claim(
+        self, keys: Iterable[tuple[int, str]], owner: str, ttl: float = 600.0
+    ) -> set[tuple[int, str]]:
+        """Claim pending (segment, language) keys nobody else holds; return those owned."""
+        ...
+
+    def release(self, owner: str, keys: Iterable[tuple[int, str]] | None = None) -> None:
+        """Drop an owner's claims (all, or these keys), in the caller's transaction."""
+        ...
+
     def record_export(
         self, document_ids: Sequence[int], langs: Sequence[str], fmt: str, path: str, when: str
     ) -> None:

@@ -165,6 +165,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX exports_document ON exports (document_id, target_lang)",
     ),
+    # 9: claims on pending segments (pipeline.store.claims): a translate process (or worker)
+    # claims a batch before the model translates it, so two never do the same work.
+    (
+        """CREATE TABLE claims (
+            segment_id INTEGER NOT NULL REFERENCES segments (id),
+            target_lang TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            PRIMARY KEY (segment_id, target_lang)
+        )""",
+        "CREATE INDEX claims_owner ON claims (owner)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

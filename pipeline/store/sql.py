@@ -24,6 +24,7 @@ from pipeline.records import (
     TranslationDraft,
     Unit,
 )
+from pipeline.store.claims import ClaimTables
 from pipeline.store.edits import EditTables, ExportLog
 from pipeline.store.glossary import GlossaryTables
 from pipeline.store.memory import MemoryTables
@@ -47,7 +48,7 @@ from pipeline.store.rows import (
 from pipeline.store.schema import MIGRATIONS
 
 
-class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ABC):
+class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables, ABC):
     """A store over a DB-API connection; subclasses open it and spell the dialect."""
 
     location: str
