@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# pg_server and pg_url: a real PostgreSQL server on loopback for the tests that need one.
+pytest_plugins = ("tests.pgkit",)
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "2021-03-05-myanmar-police-cross-into-india.txt"
 

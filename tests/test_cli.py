@@ -52,11 +52,11 @@ def test_every_command_has_help_ending_with_an_example(path: list[str]) -> None:
 
 
 def test_help_imports_no_model_code() -> None:
-    """`pipeline --help` loads neither ctranslate2 nor argostranslate."""
+    """`pipeline --help` loads neither ctranslate2 nor argostranslate, nor psycopg."""
     probe = (
         "import sys; from pipeline.cli import main; sys.argv = ['pipeline', '--help'];\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('ctranslate2', 'argostranslate', 'sentencepiece', 'lxml')"
+        "heavy = [m for m in ('ctranslate2', 'argostranslate', 'sentencepiece', 'lxml', 'psycopg')"
         " if m in sys.modules]\nprint('HEAVY', heavy)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -12,7 +12,10 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help=_("Store file (default: $PIPELINE_STORE, else pipeline.db in this folder)."),
+        help=_(
+            "Store file or postgresql:// URL (default: $PIPELINE_STORE, else pipeline.db in "
+            "this folder)."
+        ),
         show_default=False,
     ),
 ]

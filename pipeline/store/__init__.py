@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STORE = "pipeline.db"
 STORE_ENV = "PIPELINE_STORE"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def store_location(option: str | None) -> str:
@@ -21,8 +22,23 @@ def store_location(option: str | None) -> str:
     return option or os.environ.get(STORE_ENV) or DEFAULT_STORE
 
 
+def is_postgres(location: str) -> bool:
+    """Return whether a store location is a PostgreSQL URL rather than a SQLite file.
+
+    >>> is_postgres("postgresql://translator@db.example/pipeline"), is_postgres("pipeline.db")
+    (True, False)
+    """
+    return location.startswith(POSTGRES_SCHEMES)
+
+
 def open_store(location: str, *, create: bool = True) -> Store:
-    """Open (upgrading, and with ``create`` creating) the store at a path."""
+    """Open (upgrading, and with ``create`` creating) the store at a path or PostgreSQL URL."""
+    # str(): callers (tests, scripts) also pass a Path to a file.
+    if is_postgres(str(location)):
+        # Imported only here: a SQLite user's commands never load psycopg.
+        from pipeline.store.postgres import PostgresStore
+
+        return PostgresStore(location, create=create)
     from pipeline.store.sqlite import SQLiteStore
 
     path = Path(location)

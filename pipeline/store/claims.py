@@ -62,14 +62,21 @@ class ClaimTables:
     def transaction(self) -> AbstractContextManager[None]:
         raise NotImplementedError
 
+    def _lock_translations(self, keys: Iterable[Key]) -> None:
+        raise NotImplementedError
+
     def claim(self, keys: Iterable[Key], owner: str, ttl: float = DEFAULT_TTL) -> set[Key]:
         """Claim the keys nobody holds and nobody has translated; return those now owned."""
         now = datetime.now(UTC)
         expires = _stamp(now + timedelta(seconds=ttl))
         taken: set[Key] = set()
+        wanted = list(dict.fromkeys(keys))
         with self.transaction():
+            # Check-then-insert under the keys' locks (PostgreSQL; SQLite writers are serial):
+            # a worker's write of a key not yet committed must not let another claim it.
+            self._lock_translations(wanted)
             self._execute("DELETE FROM claims WHERE expires_at < ?", (_stamp(now),))
-            for segment_id, lang in dict.fromkeys(keys):
+            for segment_id, lang in wanted:
                 done = self._execute(
                     "SELECT 1 FROM translations WHERE segment_id = ? AND target_lang = ?"
                     " AND state <> ?",

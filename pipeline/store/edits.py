@@ -12,7 +12,7 @@ applied: it is kept in ``edit_conflicts`` beside what the store holds, for a rev
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -46,6 +46,9 @@ class EditTables:
     def segment(self, segment_id: int) -> Segment:
         raise NotImplementedError
 
+    def _lock_translations(self, keys: Iterable[tuple[int, str]]) -> None:
+        raise NotImplementedError
+
     def revision_ids(self, document_id: int, target_lang: str) -> dict[int, int]:
         """Return the id of each translation's newest revision in a language, by segment id."""
         rows = self._execute(
@@ -60,13 +63,15 @@ class EditTables:
     def save_edit(self, draft: TranslationDraft, base: int | None) -> Saved | EditConflict:
         """Write an edit made on revision ``base``; keep it as a conflict if that is not the newest.
 
-        The check and the write are one transaction, so no writer can save in between. The
-        write is ``write_translations``' own: an unedited pseudo-translation is still refused as
+        The check and the write are one transaction holding the (segment, language) lock, so
+        no writer, in this process or another, can save in between. The write is
+        ``write_translations``' own: an unedited pseudo-translation is still refused as
         reviewed or final (ReviewError), and an edit equal to what is stored adds no revision.
         """
         segment_id, lang = draft.segment_id, draft.target_lang
         with self.transaction():
             self.segment(segment_id)  # an unknown segment is NotFoundError, not a conflict
+            self._lock_translations([(segment_id, lang)])
             if self._newest_revision(segment_id, lang) != base:
                 return self._keep_conflict(draft, base)
             changed = self._write([draft])

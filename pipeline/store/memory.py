@@ -24,6 +24,9 @@ class MemoryTables:
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         raise NotImplementedError
 
+    def _lock_translations(self, keys: Iterable[tuple[int, str]]) -> None:
+        raise NotImplementedError
+
     def add_memory(self, entries: Iterable[MemoryEntry]) -> tuple[int, int]:
         """Add entries not already held (imported, or the text of an own translation).
 
@@ -146,6 +149,8 @@ class MemoryTables:
     def write_matches(self, target_lang: str, found: Mapping[int, Sequence[MemoryMatch]]) -> None:
         """Replace the fuzzy matches offered for these segments in a language, best first."""
         stamp = now()
+        # A segment's matches are replaced whole: two writers must not interleave their rows.
+        self._lock_translations((segment_id, target_lang) for segment_id in found)
         for segment_id, matches in found.items():
             self._execute(
                 "DELETE FROM matches WHERE segment_id = ? AND target_lang = ?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,6 +74,57 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
     def close(self) -> None:
         """Release the connection."""
 
+    @abstractmethod
+    def _tables(self) -> set[str]:
+        """Return the names of the tables the store holds."""
+
+    @abstractmethod
+    def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement with ``?`` placeholders once for each row of parameters."""
+
+    # An INSERT's clause that keeps the given values of an auto-increment key (a store copy).
+    keep_ids_clause = ""
+
+    def _lock(self, key: str) -> None:
+        """Hold a lock named ``key`` until the transaction ends; a no-op by default.
+
+        SQLite needs none: BEGIN IMMEDIATE already serialises writers. A dialect whose
+        writers run side by side (PostgreSQL) takes a real lock here.
+        """
+
+    def _lock_translations(self, keys: Iterable[tuple[int, str]]) -> None:
+        """Lock (segment, language) pairs before reading the rows a write will decide on.
+
+        Each check-then-write (``_write``, ``save_edit``) holds these until its transaction
+        ends, so two processes never both decide on the same row's old state. The pairs are
+        taken in one global order, so two writers never wait on each other in a cycle.
+        """
+        for segment_id, lang in sorted(set(keys)):
+            self._lock(f"translation {segment_id} {lang}")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run the block's reads on one consistent view of the store."""
+        with self.transaction():
+            yield
+
+    def _advance_ids(self) -> None:
+        """Make the next generated ids follow the largest stored (after rows kept their ids)."""
+
+    def _columns(self, table: str) -> list[str]:
+        """Return a table's column names in their order."""
+        cursor = self._execute(f'SELECT * FROM "{table}" WHERE 1 = 0')
+        return [str(column[0]) for column in cursor.description]
+
+    def _table_rows(
+        self, table: str, columns: Sequence[str]
+    ) -> Generator[Sequence[Any], None, None]:
+        """Yield every row of a table (these columns), by its first column, a batch at a time."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = self._execute(f'SELECT {names} FROM "{table}" ORDER BY 1')
+        while batch := cursor.fetchmany(1000):
+            yield from batch
+
     def __enter__(self) -> SQLStore:
         return self
 
@@ -91,16 +142,15 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
 
     def migrate(self, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> None:
         """Upgrade the schema to the newest version, refusing one newer than this code."""
-        current = self.schema_version()
         newest = len(migrations)
-        if current > newest:
-            raise StoreError(
-                f"{self.location}: the store has schema version {current}, newer than this "
-                f"pipeline's {newest}; upgrade the pipeline to open it"
-            )
-        if current == newest:
+        if self._refuse_newer(newest) == newest:
             return
         with self.transaction():
+            # Another process may have upgraded the store since the check above.
+            self._lock("schema")
+            current = self._refuse_newer(newest)
+            if current == newest:
+                return
             if current == 0:
                 self._execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 self._execute("INSERT INTO meta (key, value) VALUES ('schema_version', '0')")
@@ -109,11 +159,22 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
                     self._execute(sql.replace("{id}", self.id_column))
             self._execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(newest),))
 
+    def _refuse_newer(self, newest: int) -> int:
+        """Return the store's schema version, refusing one newer than ``newest``."""
+        current = self.schema_version()
+        if current > newest:
+            raise StoreError(
+                f"{self.location}: the store has schema version {current}, newer than this "
+                f"pipeline's {newest}; upgrade the pipeline to open it"
+            )
+        return current
+
     # -- documents and segments -----------------------------------------------------------
 
     def ingest(self, draft: DocumentDraft) -> IngestResult:
         """Store an article as a new document version, unless its content is unchanged."""
         with self.transaction():
+            self._lock(f"document {draft.uri}")
             latest = self._latest(draft.uri)
             if latest is not None and latest.content_hash == draft.content_hash:
                 return IngestResult(latest, created=False, segments=0, carried=0)
@@ -326,6 +387,7 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
         """
         changed = 0
         stamp = now()
+        self._lock_translations((d.segment_id, d.target_lang) for d in drafts)
         for d in drafts:
             signature = d.signature.to_json() if d.signature else None
             row = self._execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,29 @@ class SQLiteStore(SQLStore):
             self._conn.execute("COMMIT")
         finally:
             self._depth = 0
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run the block's reads in one read transaction: in WAL mode, one view, no lock."""
+        if self._depth:
+            yield
+            return
+        self._conn.execute("BEGIN DEFERRED")
+        self._depth = 1
+        try:
+            yield
+        finally:
+            self._depth = 0
+            self._conn.execute("COMMIT")
+
+    def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._conn.executemany(sql, rows)
+
+    def _tables(self) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        ).fetchall()
+        return {str(name) for (name,) in rows}
 
     def _table_exists(self, name: str) -> bool:
         row = self._conn.execute(
