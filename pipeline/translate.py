@@ -295,32 +295,14 @@ class TranslationJob:
             return
         signature = self.engine.signature(source_lang, lang)
         work.summary.pseudo = signature.engine == "pseudo"
-        # Length-sorted batches waste the least padding in the model.
-        sources = sorted(work.machine, key=len)
-        batches = [
-            sources[i : i + self.batch_size] for i in range(0, len(sources), self.batch_size)
-        ]
 
         def translate(batch: list[str]) -> tuple[list[Masked], list[Hypothesis]]:
-            masked = [self._masked(work, text) for text in batch]
-            texts = [m.text for m in masked]
-            # Attention costs decoding time: ask for it only when some segment has codes.
-            if any(seg.codes for text in batch for seg in work.machine[text]):
+            masked, texts, align = self.masked_batch(work, batch)
+            if align:
                 return masked, self.engine.translate(texts, source_lang, lang, align=True)
             return masked, self.engine.translate(texts, source_lang, lang)
 
-        def claimed(batch: list[str]) -> list[str]:
-            """Claim a batch's segments; keep, per source, those this process now owns."""
-            keys = [(seg.id, lang) for text in batch for seg in work.machine[text]]
-            owned = self.store.claim(keys, self.owner, self.claim_ttl)
-            mine = []
-            for text in batch:
-                work.machine[text] = [s for s in work.machine[text] if (s.id, lang) in owned]
-                if work.machine[text]:
-                    mine.append(text)
-            return mine
-
-        queue = iter(batches)
+        queue = iter(self.batches(work))
 
         def submit() -> tuple[Future[tuple[list[Masked], list[Hypothesis]]], list[str], int] | None:
             """Claim the next batch with work left for this process and start the model on it.
@@ -329,7 +311,7 @@ class TranslationJob:
             model works on the batch before.
             """
             for batch in queue:
-                mine = claimed(batch)
+                mine = self.claimed(work, batch)
                 if mine:
                     return pool.submit(translate, mine), mine, len(batch) - len(mine)
                 if progress and self.count_others:
@@ -345,14 +327,45 @@ class TranslationJob:
                     future, batch, others = ahead
                     masked, hypotheses = future.result()
                     ahead = submit()
-                    self._save(work, batch, masked, hypotheses, signature)
+                    self.save(work, batch, masked, hypotheses, signature)
                     if progress:
                         progress(len(batch) + (others if self.count_others else 0))
             finally:
                 with self.store.transaction():
                     self.store.release(self.owner)
 
-    def _save(
+    # -- the pieces of machine translation, shared with other executors (pipeline.ray) -----
+
+    def batches(self, work: Work) -> list[list[str]]:
+        """Return the model's work for a pair in batches of sources, shortest first.
+
+        Length-sorted batches waste the least padding in the model.
+        """
+        sources = sorted(work.machine, key=len)
+        return [sources[i : i + self.batch_size] for i in range(0, len(sources), self.batch_size)]
+
+    def claimed(self, work: Work, batch: list[str]) -> list[str]:
+        """Claim a batch's segments; keep, per source, those this process now owns."""
+        lang = work.summary.target_lang
+        keys = [(seg.id, lang) for text in batch for seg in work.machine[text]]
+        owned = self.store.claim(keys, self.owner, self.claim_ttl)
+        mine = []
+        for text in batch:
+            work.machine[text] = [s for s in work.machine[text] if (s.id, lang) in owned]
+            if work.machine[text]:
+                mine.append(text)
+        return mine
+
+    def masked_batch(self, work: Work, batch: list[str]) -> tuple[list[Masked], list[str], bool]:
+        """Return a batch masked for the model, the texts to send, and whether to align.
+
+        Attention costs decoding time: it is asked for only when some segment has codes.
+        """
+        masked = [self._masked(work, text) for text in batch]
+        align = any(seg.codes for text in batch for seg in work.machine[text])
+        return masked, [m.text for m in masked], align
+
+    def save(
         self,
         work: Work,
         batch: list[str],

@@ -139,7 +139,7 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
             killed = workers[0]
             os.kill(killed, signal.SIGKILL)
         time.sleep(0.01)
-    out, err = run.communicate(timeout=120)
+    _, err = run.communicate(timeout=120)
     assert killed is not None, "the run finished before a worker could be killed"
     assert run.returncode == 0, err
     assert store_counts() == (3000, 3000, 3000, 0)

@@ -260,6 +260,24 @@ def translate(
             ),
         ),
     ] = 1,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            help=_(
+                "local (this machine's processes) or ray (batches spread over Ray actors, one "
+                "per --workers; needs the ray extra)."
+            ),
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help=_("Ray cluster address (default: start a local one for the run)."),
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Translate every pending segment."""
@@ -279,6 +297,12 @@ def translate(
         "device": device,
         "max_decoding_length": max_decoding_length,
     }
+    if executor not in ("local", "ray"):
+        raise typer.BadParameter(_("--executor takes local or ray"))
+    if executor == "ray":
+        from pipeline.ray_executor import import_ray
+
+        import_ray()  # a missing extra is one line, before any work
     chosen = build_engine(engine, {k: v for k, v in options.items() if v is not None})
     with _open(store) as db:
         docs = [db.document(ref) for ref in documents] if documents else db.documents()
@@ -294,7 +318,19 @@ def translate(
         total = job.plan()
         try:
             with progress_bar(total, "translating") as advance:
-                if workers > 1 and total:
+                if executor == "ray" and total:
+                    from pipeline.ray_executor import run_ray
+
+                    given = {k: v for k, v in options.items() if v is not None}
+                    summaries = run_ray(
+                        job,
+                        engine,
+                        given,
+                        address=address,
+                        actors=max(workers, 1),
+                        progress=advance,
+                    )
+                elif workers > 1 and total:
                     from pipeline.store import store_location
                     from pipeline.workers import WorkOrder, run_workers
 
@@ -376,12 +412,12 @@ def _language(code: str) -> str:
 
 
 def _mount_subcommands() -> None:
-    from pipeline.cli import build, export, glossary, review, tm
+    from pipeline.cli import build, export, glossary, review, store, tm
     from pipeline.cli.models import app as models_app
 
     export.register(app)
     build.register(models_app)
-    for typer_app in (app, models_app, review.app, tm.app, glossary.app):
+    for typer_app in (app, models_app, review.app, tm.app, glossary.app, store.app):
         for info in typer_app.registered_commands:
             if info.callback is not None and not hasattr(info.callback, "friendly"):
                 info.callback = friendly_errors(info.callback)
@@ -389,6 +425,7 @@ def _mount_subcommands() -> None:
     app.add_typer(review.app, name="review")
     app.add_typer(tm.app, name="tm")
     app.add_typer(glossary.app, name="glossary")
+    app.add_typer(store.app, name="store")
 
 
 _mount_subcommands()

@@ -40,6 +40,8 @@ def serve(
     except OSError as exc:
         sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    # Listening before the address is printed: a client that opens it at once is not refused.
+    sock.listen(128)
     bound = sock.getsockname()[1]
     hosts: frozenset[str] | None = None
     if host in (LOOPBACK, "localhost", "::1"):
