@@ -50,14 +50,10 @@ def import_glossary(
     Example: pipeline glossary import newsroom.tbx --to my
     """
     from pipeline.cli import _open
-    from pipeline.errors import InputError
     from pipeline.glossary.read import read_glossary
     from pipeline.tm import parse_lang_map
 
-    try:
-        mapping = parse_lang_map(lang_map or [])
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    mapping = parse_lang_map(lang_map or [])
     entries = read_glossary(file, from_code, to, mapping)
     with _open(store, create=True) as db, db.transaction():
         added, held = db.add_terms(entries)

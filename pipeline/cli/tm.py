@@ -54,14 +54,10 @@ def import_memory(
     Example: pipeline tm import newsroom.tmx --lang-map zh-Hant=zt
     """
     from pipeline.cli import _open
-    from pipeline.errors import InputError
     from pipeline.tm import parse_lang_map
     from pipeline.tm.read import read_memory
 
-    try:
-        mapping = parse_lang_map(lang_map or [])
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    mapping = parse_lang_map(lang_map or [])
     entries = read_memory(file, from_code, to, mapping)
     added = held = 0
     with _open(store, create=True) as db:

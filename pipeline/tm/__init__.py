@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pipeline.errors import InputError
 from pipeline.inline import codes_to_json
 from pipeline.records import Code, normalise
 
@@ -78,12 +79,12 @@ def language_tag(value: str | None, lang_map: Mapping[str, str] | None = None) -
 
 
 def parse_lang_map(items: list[str]) -> dict[str, str]:
-    """Return ``--lang-map`` items (``TAG=CODE``) as a mapping; raise ValueError on a bad one."""
+    """Return ``--lang-map`` items (``TAG=CODE``) as a mapping; raise InputError on a bad one."""
     found = {}
     for item in items:
         for part in filter(None, (p.strip() for p in item.split(","))):
             tag, sep, code = part.partition("=")
             if not sep or not tag.strip() or not code.strip():
-                raise ValueError(f"--lang-map takes TAG=CODE, not {part!r}")
+                raise InputError(f"--lang-map takes TAG=CODE, not {part!r}")
             found[tag.strip()] = code.strip()
     return found
