@@ -231,7 +231,12 @@ def _padded(vocabulary: list[str], size: int | None) -> list[str]:
 
 
 def write_tokenizers(
-    root: Path, variant: str, from_code: str, to_code: str, vocab_size: int
+    root: Path,
+    variant: str,
+    from_code: str,
+    to_code: str,
+    vocab_size: int,
+    tags: tuple[str, str] | None = None,
 ) -> tuple[list[str], list[str] | None]:
     """Write the variant's tokenizer files into root; return (source, target or None) vocab."""
     if variant == "bpe":
@@ -241,7 +246,7 @@ def write_tokenizers(
         target = train_sentencepiece(root / "target.spm", max(vocab_size * 3 // 4, 100))
         return sentencepiece_vocabulary(source), sentencepiece_vocabulary(target)
     # Language tokens must be single pieces, as in multilingual models.
-    symbols = [language_token(from_code), language_token(to_code)]
+    symbols = list(tags or (language_token(from_code), language_token(to_code)))
     model = train_sentencepiece(
         root / "sentencepiece.model",
         vocab_size,
@@ -250,12 +255,12 @@ def write_tokenizers(
     return sentencepiece_vocabulary(model), None
 
 
-def model_config(variant: str, from_code: str) -> dict[str, Any]:
+def model_config(variant: str, from_code: str, source_tag: str | None = None) -> dict[str, Any]:
     """Return the CTranslate2 config.json settings of a variant."""
     if variant == "nllb":  # CTranslate2 frames every source as [__en__, pieces..., </s>]
         return {
             "add_source_bos": True,
-            "bos_token": language_token(from_code),
+            "bos_token": source_tag or language_token(from_code),
             "add_source_eos": True,
         }
     if variant == "marian":
@@ -275,24 +280,27 @@ def build_package_dir(
     model_vocab_size: int | None = None,
     package_version: str = "1.0",
     quantization: str = "float32",
+    tags: tuple[str, str] | None = None,
 ) -> Path:
     """Write an unpacked Argos package directory of the given variant under dest; return it.
 
     vocab_size sizes the tokenizer (BPE merges for "bpe"); model_vocab_size pads the model's
     vocabulary with unused tokens, e.g. to 32000 for a Transformer-base-sized benchmark model.
+    tags replaces the prefix and NLLB variants' (source, target) language tokens, e.g.
+    ("eng_Latn", "mya_Mymr") as NLLB spells them.
     """
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {VARIANTS}")
     root = dest / f"translate-{from_code}_{to_code}-{package_version.replace('.', '_')}"
     root.mkdir(parents=True)
-    source, target = write_tokenizers(root, variant, from_code, to_code, vocab_size)
+    source, target = write_tokenizers(root, variant, from_code, to_code, vocab_size, tags)
     build_ct2_model(
         root / "model",
         _padded(source, model_vocab_size),
         _padded(target, model_vocab_size) if target is not None else None,
         size=size,
         seed=seed,
-        config=model_config(variant, from_code),
+        config=model_config(variant, from_code, tags[0] if tags else None),
         quantization=quantization,
     )
     metadata: dict[str, Any] = {
@@ -305,7 +313,7 @@ def build_package_dir(
         "code": f"translate-{from_code}_{to_code}",
     }
     if variant in ("prefix", "nllb"):
-        metadata["target_prefix"] = language_token(to_code)
+        metadata["target_prefix"] = tags[1] if tags else language_token(to_code)
     (root / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
     (root / "README.md").write_text(f"Test package ({variant}); random weights.\n")
     return root

@@ -42,6 +42,7 @@ from pipeline.engines.attention import (
     sentencepiece_spans,
 )
 from pipeline.engines.base import Hypothesis
+from pipeline.engines.hygiene import ControlTokens
 from pipeline.errors import EngineError, PackageError
 from pipeline.packages import InstalledPackage, TokenizerKind, installed_packages
 from pipeline.records import Signature
@@ -112,6 +113,11 @@ class SentencePieceTokenizer:
         text = self.decode(tokens)
         spans = decoded_piece_spans(self._target, tokens, text)
         return (text, spans) if spans is not None else decoded_spans(self.decode, tokens)
+
+    @property
+    def target_processor(self) -> Any:
+        """Return the target SentencePiece model (its control pieces are never output)."""
+        return self._target
 
 
 class BpeTokenizer:
@@ -223,6 +229,7 @@ class Runtime:
     tokenizer: Tokenizer
     prefix: tuple[str, ...]
     framing: SourceFraming
+    controls: ControlTokens
 
 
 class ArgosEngine:
@@ -333,13 +340,15 @@ class ArgosEngine:
         except (RuntimeError, ValueError, OSError) as err:
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise EngineError(f"cannot load {package.code} from {package.path}: {reason}") from None
-        return Runtime(
-            package=package,
-            translator=translator,
-            tokenizer=load_tokenizer(package),
-            prefix=tuple(package.target_prefix.split()),
-            framing=SourceFraming.of(package.model_dir),
+        tokenizer = load_tokenizer(package)
+        prefix = tuple(package.target_prefix.split())
+        framing = SourceFraming.of(package.model_dir)
+        controls = ControlTokens.for_model(
+            package.model_dir,
+            extra=[*prefix, *(t for t in (framing.bos, framing.eos) if t)],
+            processor=getattr(tokenizer, "target_processor", None),
         )
+        return Runtime(package, translator, tokenizer, prefix, framing, controls)
 
     def encoder_inputs(
         self, texts: Sequence[str], source_lang: str, target_lang: str
@@ -381,17 +390,30 @@ class ArgosEngine:
         )
         out = [Hypothesis("", None) for _ in texts]
         for i, result, (_, spans) in zip(wanted, results, encoded, strict=True):
-            tokens = strip_prefix(result.hypotheses[0], prefix)
+            full = list(result.hypotheses[0])
+            echoed = len(full) - len(strip_prefix(full, prefix))
+            # Control tokens the model emitted anywhere (tags, </s>, <unk>) never reach the text.
+            kept = [echoed + j for j in loaded.controls.keep(full[echoed:])]
+            tokens = [full[j] for j in kept]
             if not align:
-                out[i] = Hypothesis(loaded.tokenizer.decode(tokens), float(result.scores[0]))
+                text = loaded.controls.scrub(loaded.tokenizer.decode(tokens), texts[i])
+                out[i] = Hypothesis(text, float(result.scores[0]))
                 continue
             text, targets = target_spans(loaded.tokenizer, tokens)
-            echoed = len(result.hypotheses[0]) - len(tokens)
+            clean = loaded.controls.scrub(text, texts[i])
             framing = (int(loaded.framing.bos is not None), int(loaded.framing.eos is not None))
-            alignment = from_attention(
-                result.attention[0], spans, targets, prefix=echoed, framing=framing
+            attention = result.attention[0]
+            # One row per output token, with or without the echoed prefix: keep the kept rows.
+            if len(attention) in (len(full), len(full) - echoed):
+                shift = len(full) - len(attention)
+                attention = [attention[j - shift] for j in kept]
+            # Spans point into the decoded text: a scrubbed text has none to trust.
+            alignment = (
+                from_attention(attention, spans, targets, framing=framing)
+                if clean == text
+                else None
             )
-            out[i] = Hypothesis(text, float(result.scores[0]), alignment)
+            out[i] = Hypothesis(clean, float(result.scores[0]), alignment)
         return out
 
     def balanced_batch_size(self, count: int) -> int:
