@@ -510,6 +510,33 @@ def test_zawgyi_target_is_converted_recorded_and_checked(seed: Path, tmp_path: P
     assert (again.applied, again.unchanged) == (0, 1)
 
 
+def test_review_import_names_each_converted_unit(seed: Path, tmp_path: Path) -> None:
+    """No silent repair: the summary names the unit whose Zawgyi target was converted."""
+    from pipeline.cli import app
+
+    store = seeded_store(seed)
+    first, second = [s for s in latest_segments(store) if s.source.strip()][:2]
+    store.close()
+    zawgyi = "ေက်ာ္ကိုလည္း ဖမ္းဆီးထားသည္။"
+    unicode = "ကျော်ကိုလည်း ဖမ်းဆီးထားသည်။"
+    rows = [
+        (f"s{first.id}", first.source, zawgyi, "signed-off"),
+        (f"s{second.id}", second.source, unicode, "signed-off"),
+    ]
+    path = write(tmp_path, "z.xlf", xliff12(rows))
+    result = CliRunner().invoke(app, ["review", "import", str(path), "--reviewer", "Thida"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert f"s{first.id}: target converted from Zawgyi" in lines[0]
+    assert lines[-1] == f"z.xlf: applied 2, unchanged 0, conflicts 0, repaired 1 (s{first.id})"
+    assert not any(line.startswith(f"s{second.id}") for line in lines)
+    again = CliRunner().invoke(app, ["review", "import", str(path), "--reviewer", "Thida"])
+    # Converted again, so named again, though nothing is written the second time.
+    assert again.stdout.splitlines()[-1].endswith(
+        f"unchanged 2, conflicts 0, repaired 1 (s{first.id})"
+    )
+
+
 def test_edited_target_gets_fresh_qa_flags(seed: Path, tmp_path: Path) -> None:
     """A reviewer's text that changes a number is stored with a numbers error."""
     store = seeded_store(seed)

@@ -64,9 +64,17 @@ def import_file(
             f" export): the store's newer text is kept: {', '.join(report.older)}",
             err=True,
         )
+    if not report.stopped:
+        for unit_id, changes in report.repaired:
+            typer.echo(f"{unit_id}: target {'; '.join(changes)}")
+    repaired = (
+        f", repaired {len(report.repaired)} ({', '.join(u for u, _ in report.repaired)})"
+        if report.repaired and not report.stopped
+        else ""
+    )
     typer.echo(
         f"{report.file}: applied {report.applied}, unchanged {report.unchanged}, "
-        f"conflicts {len(report.conflicts)}"
+        f"conflicts {len(report.conflicts)}{repaired}"
     )
     if report.stopped:
         count = len(report.conflicts)

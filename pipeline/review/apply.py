@@ -60,6 +60,9 @@ class Plan:
     conflicts: tuple[Conflict, ...]
     # Units holding an earlier revision than the store's (counted in unchanged): not applied.
     older: tuple[str, ...] = ()
+    # Units whose target reading changed on its own (Zawgyi converted, zero-width characters
+    # dropped), with what changed: said to the user, never done silently.
+    repaired: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class ImportReport:
     conflicts: tuple[Conflict, ...] = ()
     stopped: bool = False
     older: tuple[str, ...] = ()
+    repaired: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def import_review(
@@ -91,7 +95,9 @@ def import_review(
                 name, 0, plan.unchanged, plan.conflicts, stopped=True, older=plan.older
             )
         applied = store.write_translations(plan.drafts)
-    return ImportReport(name, applied, plan.unchanged, plan.conflicts, older=plan.older)
+    return ImportReport(
+        name, applied, plan.unchanged, plan.conflicts, older=plan.older, repaired=plan.repaired
+    )
 
 
 def check(
@@ -128,7 +134,9 @@ def check(
             note = "; ".join([f"review import {name}", *changes.get(unit.unit_id, ())])
             glossary = glossaries.get(outcome.source_lang, outcome.key[1])
             drafts.append(_draft(outcome, unit, author, note, glossary))
-    return Plan(tuple(drafts), unchanged, tuple(conflicts), tuple(older))
+    blocked = {c.unit_id for c in conflicts}
+    repaired = tuple((u, c) for u, c in changes.items() if u not in blocked)
+    return Plan(tuple(drafts), unchanged, tuple(conflicts), tuple(older), repaired)
 
 
 def _normalised(
