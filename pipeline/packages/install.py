@@ -154,6 +154,10 @@ def _extract(zf: zipfile.ZipFile, plan: _Plan, dest: Path) -> None:
                         f"archive entry {info.filename!r} is larger than it declares; not installed"
                     )
                 sink.write(chunk)
+        if written != info.file_size:  # complete by its CRC, yet not what the header says
+            raise PackageError(
+                f"archive entry {info.filename!r} is smaller than it declares; not installed"
+            )
 
 
 def install_package(
