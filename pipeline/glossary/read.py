@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from pipeline import xmlsafe
 from pipeline.errors import InputError
 from pipeline.glossary import GlossaryEntry
 
@@ -34,7 +35,10 @@ def read_glossary(
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
+        xmlsafe.check_size(path)  # read whole, whatever the format
         data = path.read_bytes()
+    except xmlsafe.UnsafeXMLError as exc:
+        raise InputError(f"{path}: {exc}") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()

@@ -33,6 +33,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from pipeline import xmlsafe
 from pipeline.errors import InputError
 from pipeline.glossary import GlossaryEntry
 from pipeline.glossary.fields import says_dnt, target_language, term_status
@@ -106,16 +107,8 @@ def _first_error(events: etree.iterparse, exc: etree.XMLSyntaxError) -> str:
 def _concepts(
     path: Path, handle: BinaryIO, target_lang: str | None, lang_map: Mapping[str, str] | None
 ) -> Iterator[_Concept]:
-    events = etree.iterparse(
-        handle,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
+    events = xmlsafe.iterparse(
+        handle, events=("start", "end"), remove_comments=True, remove_pis=True
     )
     started = False
     try:
@@ -132,6 +125,9 @@ def _concepts(
             while parent is not None and element.getprevious() is not None:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
+        why = xmlsafe.refusal(exc)
+        if why:
+            raise InputError(f"{path}: {why}") from None
         raise InputError(f"{path}: malformed TBX: {_first_error(events, exc)}") from None
     if not started:
         raise InputError(f"{path}: not a TBX file (no root element)")
@@ -141,10 +137,10 @@ def _check_root(path: Path, root: etree._Element) -> None:
     name = etree.QName(root).localname
     if name not in ROOTS:
         raise InputError(f"{path}: not a TBX file (root <{name}>, not <martif> or <tbx>)")
-    dtd = root.getroottree().docinfo.internalDTD
-    # lxml-stubs lacks DTD.iterentities (lxml has had it since 2.3).
-    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[attr-defined]
-        raise InputError(f"{path}: the file declares XML entities (<!ENTITY>); they are refused")
+    try:
+        xmlsafe.check_doctype(root.getroottree())
+    except xmlsafe.UnsafeXMLError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _concept(

@@ -27,6 +27,7 @@ from pipeline.records import (
     content_hash,
 )
 from pipeline.segment import Bounds, segment_bounds
+from pipeline.xmlsafe import UnsafeXMLError, check_size
 
 __all__ = [
     "Article",
@@ -161,7 +162,10 @@ def read_article(
     data = _read_bytes(path)
     normalised = normalise_text(_decode(path, data), source_lang)
     text = normalised.text
-    article = reader(fmt).parse(text, options or ReadOptions())
+    try:
+        article = reader(fmt).parse(text, options or ReadOptions())
+    except UnsafeXMLError as error:
+        raise InputError(f"{_shown(path)}: {error}") from None
     segments = tuple(
         segment
         for index, paragraph in enumerate(article.paragraphs)
@@ -383,6 +387,10 @@ def _reader_for(path: Path) -> tuple[str, str]:
 
 def _read_bytes(path: Path) -> bytes:
     """Return the file's bytes or raise InputError."""
+    try:
+        check_size(path)  # read and parsed whole, whatever the format
+    except UnsafeXMLError as error:
+        raise InputError(f"{_shown(path)}: {error}") from None
     try:
         return path.read_bytes()
     except OSError as error:

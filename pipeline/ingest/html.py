@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from pipeline import xmlsafe
 from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder
 from pipeline.ingest.html_inline import Run, left_alone, mark_attributes, markup
 from pipeline.records import Code, SegmentKind
@@ -61,13 +62,12 @@ def _attribute(run: str, code: Code | None) -> str:
 
 def parse(text: str, options: ReadOptions | None = None) -> Article:
     """Return the paragraphs of an HTML article and its skeleton."""
-    # default_doctype: lxml-stubs do not know it; without it lxml invents an HTML 4.0 doctype.
-    parser = lxml_html.HTMLParser(encoding="utf-8", default_doctype=False)  # type: ignore[call-arg]
     try:
         # Parsed from bytes so that an XML or charset declaration in the file does no harm.
-        root = lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
+        root = lxml_html.document_fromstring(text.encode("utf-8"), parser=xmlsafe.html_parser())
     except etree.ParserError:  # nothing but comments: nothing to translate
         return Article(title="", skeleton=text, paragraphs=())
+    xmlsafe.check_html(text, root)  # raises UnsafeXMLError, which read_article names the file in
     title = _title(root)
     paragraphs: list[Paragraph] = []
     _walk(root, paragraphs)

@@ -87,8 +87,13 @@ def read(path: Path) -> ReviewFile:
 
 
 def _read_bytes(path: Path) -> bytes:
+    from pipeline import xmlsafe
+
     try:
+        xmlsafe.check_size(path)  # read and parsed whole: PO as well as XLIFF
         return path.read_bytes()
+    except xmlsafe.UnsafeXMLError as exc:
+        raise ReviewFileError(f"{path.name}: {exc}") from None
     except FileNotFoundError:
         raise ReviewFileError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -160,13 +165,15 @@ def parse_xliff(path: Path, major: str) -> _Element:
     """
     from lxml import etree
 
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    from pipeline import xmlsafe
+
     data = _read_bytes(path)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, xmlsafe.xml_parser())
     except etree.XMLSyntaxError as exc:
+        why = xmlsafe.refusal(exc)
+        if why:
+            raise ReviewFileError(f"{path.name}: {why}") from None
         raise ReviewFileError(f"{path.name}: not well-formed XML ({exc.msg})") from None
     if root.getroottree().docinfo.internalDTD is not None:
         # XLIFF needs no DTD of its own; an internal subset is how entity bombs arrive.

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from pipeline import xmlsafe
 from pipeline.errors import InputError
 from pipeline.records import Code, CodeType
 from pipeline.tm import MemoryEntry, language_tag
@@ -34,7 +35,10 @@ def read_tmx(
         with path.open("rb") as handle:
             yield from _read(path, handle, source_lang, lang_map)
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"{path}: malformed TMX: {exc}") from None
+        why = xmlsafe.refusal(exc)
+        raise InputError(f"{path}: {why}" if why else f"{path}: malformed TMX: {exc}") from None
+    except xmlsafe.UnsafeXMLError as exc:
+        raise InputError(f"{path}: {exc}") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
 
@@ -44,18 +48,12 @@ def _read(
 ) -> Iterator[MemoryEntry]:
     header_lang: str | None = None
     # Only the ends of <header> and <tu> are events: nothing else costs a callback.
-    events = etree.iterparse(
-        handle,
-        events=("end",),
-        tag=("{*}header", "{*}tu"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
+    events = xmlsafe.iterparse(
+        handle, events=("end",), tag=("{*}header", "{*}tu"), remove_comments=True
     )
     for number, (_, element) in enumerate(events):
         if number == 0:
+            xmlsafe.check_doctype(element.getroottree())
             _check_root(path, element.getroottree().getroot())
         if etree.QName(element).localname == "header":
             header_lang = language_tag(element.get("srclang"), lang_map)
