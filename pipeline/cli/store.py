@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="store",
-    help="Whole stores: copy one between SQLite files and PostgreSQL databases.\n\n"
+    help="Whole stores: check one, copy one between SQLite files and PostgreSQL databases.\n\n"
     "Example: pipeline store copy pipeline.db postgresql://translator@db.example/pipeline",
     no_args_is_help=True,
     add_completion=False,
@@ -47,3 +47,35 @@ def copy(
             f"copied {sum(c.rows for c in copied)} rows in {len(copied)} tables"
             f" from {src.location} to {dst.location}"
         )
+
+
+@app.command("check")
+def check(
+    store: Annotated[
+        str | None,
+        typer.Argument(
+            help="The store to check: a file or postgresql:// URL (default: the store)."
+        ),
+    ] = None,
+) -> None:
+    """Check a store: the database's own check, then the pipeline's invariants.
+
+    SQLite runs its integrity and foreign key checks, PostgreSQL looks for invalid indexes
+    and unvalidated constraints; then every row's parent must exist, each segment hold one
+    translation per language, and each translation end its history in the text it holds.
+    Prints "ok", or one line per problem and exits 1. It only reads: safe beside writers.
+
+    Example: pipeline store check
+    """
+    from pipeline.store import open_store, store_location
+
+    with open_store(store_location(store), create=False) as db:
+        problems = db.check()
+        location = db.location
+    if not problems:
+        typer.echo(f"{location}: ok")
+        return
+    for problem in problems:
+        typer.echo(problem)
+    typer.echo(f"{location}: {len(problems)} problem(s)", err=True)
+    raise typer.Exit(1)

@@ -42,6 +42,10 @@ class Store(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
+    def check(self) -> list[str]:
+        """Return one line per problem of the database or the store's invariants (none: ok)."""
+        ...
+
     def schema_version(self) -> int:
         """Return the schema version the store is at."""
         ...

@@ -216,6 +216,42 @@ class PostgresStore(SQLStore):
                 (name, column),
             )
 
+    def _database_problems(self) -> list[str]:
+        """PostgreSQL's own view of the store's schema: invalid indexes, unchecked constraints,
+        and, where the amcheck extension is installed, each B-tree index's structure."""
+        problems = [
+            _("index {name} is invalid (an interrupted CREATE INDEX); rebuild it").format(
+                name=name
+            )
+            for (name,) in self._execute(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND NOT (i.indisvalid AND i.indisready)"
+                " ORDER BY 1"
+            ).fetchall()
+        ]
+        problems += [
+            _("{table}: constraint {name} is not validated").format(table=table, name=name)
+            for table, name in self._execute(
+                "SELECT t.relname, c.conname FROM pg_constraint c"
+                " JOIN pg_class t ON t.oid = c.conrelid"
+                " JOIN pg_namespace n ON n.oid = t.relnamespace"
+                " WHERE n.nspname = current_schema() AND NOT c.convalidated ORDER BY 1, 2"
+            ).fetchall()
+        ]
+        if self._execute("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'").fetchone():
+            for (index,) in self._execute(
+                "SELECT c.oid::regclass::text FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND a.amname = 'btree' AND i.indisvalid"
+            ).fetchall():
+                try:
+                    self._execute("SELECT bt_index_check(?::regclass)", (index,))
+                except psycopg.Error as exc:
+                    problems.append(f"{index}: {_reason(exc)}")
+        return problems
+
     def _table_rows(
         self, table: str, columns: Sequence[str]
     ) -> Generator[Sequence[Any], None, None]:

@@ -111,6 +111,21 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
     def _advance_ids(self) -> None:
         """Make the next generated ids follow the largest stored (after rows kept their ids)."""
 
+    def _database_problems(self) -> list[str]:
+        """Return what the database's own check finds wrong, one line each; none by default."""
+        return []
+
+    def check(self) -> list[str]:
+        """Return one line per problem the database and the store's invariants show (none: ok).
+
+        Reads only, on one snapshot: safe beside running writers.
+        """
+        from pipeline.store.check import invariant_problems
+
+        with self.snapshot():
+            problems = self._database_problems()
+            return problems + invariant_problems(self._execute, self._tables())
+
     def _columns(self, table: str) -> list[str]:
         """Return a table's column names in their order."""
         cursor = self._execute(f'SELECT * FROM "{table}" WHERE 1 = 0')

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import StoreError
+from pipeline.i18n import _
 from pipeline.store.schema import MIGRATIONS
 from pipeline.store.sql import SQLStore
 
@@ -100,6 +101,18 @@ class SQLiteStore(SQLStore):
     def integrity_check(self) -> str:
         """Return SQLite's own verdict on the file ('ok' when sound)."""
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def _database_problems(self) -> list[str]:
+        """SQLite's integrity check (pages, indexes) and foreign key check, one line each."""
+        rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        problems = [f"integrity_check: {message}" for (message,) in rows if message != "ok"]
+        for table, rowid, parent, _key in self._conn.execute("PRAGMA foreign_key_check"):
+            problems.append(
+                _("{table}: row {rowid} names a {parent} row that does not exist").format(
+                    table=table, rowid=rowid, parent=parent
+                )
+            )
+        return problems
 
     def close(self) -> None:
         """Release the connection."""
