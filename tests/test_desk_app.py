@@ -116,6 +116,21 @@ def test_save_as_reviewed_then_final(desk: tuple[TestClient, DeskConfig]) -> Non
     assert final.status_code == 200 and segments()[1][seg.id].state is State.FINAL
 
 
+def test_a_zawgyi_edit_is_converted_and_the_answer_says_so(
+    desk: tuple[TestClient, DeskConfig],
+) -> None:
+    """No silent repair: the save's answer names the conversion the reviewer did not type."""
+    client, config = desk
+    signed_in(client)
+    seg = segments()[0][1]
+    zawgyi, unicode = "ေက်ာ္ကိုလည္း ဖမ္းဆီးထားသည္။", "ကျော်ကိုလည်း ဖမ်းဆီးထားသည်။"
+    body = {"segment": seg.id, "lang": "my", "text": zawgyi, "reviewer": "Thida"}
+    response = post(client, config, "/api/save", {**body, "base": base_of(seg.id)})
+    assert response.status_code == 200, response.text
+    assert "converted from Zawgyi" in response.json()["changed"]
+    assert segments()[1][seg.id].text == unicode
+
+
 def test_a_second_reviewer_on_an_old_revision_gets_a_conflict_and_both_are_kept(
     desk: tuple[TestClient, DeskConfig],
 ) -> None:
