@@ -224,10 +224,14 @@ def _fill_decoder(decoder: Any, rng: np.random.Generator, size: ModelSize, vocab
 
 
 def _padded(vocabulary: list[str], size: int | None) -> list[str]:
-    """Return the vocabulary padded with unused tokens up to size (for benchmark-sized models)."""
+    """Return the vocabulary padded with unused tokens up to size (for benchmark-sized models).
+
+    The padding is ordinary word pieces: a ``<extra_N>`` shape would be a control token, which
+    the engine drops (pipeline/engines/hygiene.py), so a benchmark's output would be empty.
+    """
     if size is None or size <= len(vocabulary):
         return vocabulary
-    return vocabulary + [f"<extra_{i}>" for i in range(size - len(vocabulary))]
+    return vocabulary + [f"\u2581pad{i}" for i in range(size - len(vocabulary))]
 
 
 def write_tokenizers(
