@@ -53,8 +53,9 @@ def invariant_problems(execute: Execute, tables: set[str]) -> list[str]:
         ).fetchall()
         for value, count in rows[:SHOWN]:
             problems.append(
-                _("{table}: {count} row(s) name {column} {value}, which {parent} does not hold")
-                .format(table=table, count=count, column=column, value=value, parent=parent)
+                _(
+                    "{table}: {count} row(s) name {column} {value}, which {parent} does not hold"
+                ).format(table=table, count=count, column=column, value=value, parent=parent)
             )
     for table, key in UNIQUE:
         if table not in tables:

@@ -220,9 +220,7 @@ class PostgresStore(SQLStore):
         """PostgreSQL's own view of the store's schema: invalid indexes, unchecked constraints,
         and, where the amcheck extension is installed, each B-tree index's structure."""
         problems = [
-            _("index {name} is invalid (an interrupted CREATE INDEX); rebuild it").format(
-                name=name
-            )
+            _("index {name} is invalid (an interrupted CREATE INDEX); rebuild it").format(name=name)
             for (name,) in self._execute(
                 "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
                 " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -246,10 +244,14 @@ class PostgresStore(SQLStore):
                 " JOIN pg_namespace n ON n.oid = c.relnamespace"
                 " WHERE n.nspname = current_schema() AND a.amname = 'btree' AND i.indisvalid"
             ).fetchall():
+                # A savepoint: a failed check must not abort the snapshot's transaction.
+                self._execute("SAVEPOINT index_check")
                 try:
-                    self._execute("SELECT bt_index_check(?::regclass)", (index,))
+                    self._conn.execute("SELECT bt_index_check(%s::regclass)", (index,))
                 except psycopg.Error as exc:
                     problems.append(f"{index}: {_reason(exc)}")
+                    self._execute("ROLLBACK TO SAVEPOINT index_check")
+                self._execute("RELEASE SAVEPOINT index_check")
         return problems
 
     def _table_rows(

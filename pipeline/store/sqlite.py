@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,43 @@ from pipeline.errors import StoreError
 from pipeline.i18n import _
 from pipeline.store.schema import MIGRATIONS
 from pipeline.store.sql import SQLStore
+
+# How long a write waits for another process's transaction before it gives up.
+BUSY_SECONDS = 30
+
+
+def condition_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError | None:
+    """Return the clear error for a store that cannot be written now, or None for others.
+
+    A read-only file or file system, a full disk and a lock held past the 30 s wait are
+    conditions of the machine, not damage: the transaction was rolled back, so nothing
+    already stored is lost, and the same command run again once fixed does the rest.
+    """
+    message = str(exc).lower()
+    if "locked" in message:
+        return StoreError(
+            f"{path}: the store is locked by another process (waited {BUSY_SECONDS} s);"
+            " nothing more was written, run the command again when that process is done"
+        )
+    if "disk is full" in message or "disk full" in message:
+        return StoreError(
+            f"{path}: the disk is full; the unfinished write was rolled back and nothing"
+            " stored is lost: free space, then run the command again"
+        )
+    read_only = "readonly" in message or "read-only" in message
+    if not read_only and "unable to open" in message and path.exists():
+        try:
+            read_only = os.statvfs(path.parent).f_flag & os.ST_RDONLY != 0 or not (
+                os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            )
+        except OSError:
+            read_only = False
+    if read_only:
+        return StoreError(
+            f"{path}: the store is read-only (the file, its folder or the file system);"
+            " nothing was written"
+        )
+    return None
 
 
 class SQLiteStore(SQLStore):
@@ -27,19 +65,29 @@ class SQLiteStore(SQLStore):
             raise StoreError(f"{path}: folder {path.parent} does not exist")
         try:
             # Autocommit mode: transactions are begun and ended explicitly below.
-            self._conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
+        except sqlite3.DatabaseError as exc:
+            raise condition_error(path, exc) or StoreError(
+                f"{path}: not a pipeline store ({exc})"
+            ) from None
+        try:
             self._conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed batch survives power loss, not only a killed process.
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: not a pipeline store ({exc})") from None
+            self._conn.close()  # the file stays open otherwise (and its mount busy)
+            raise condition_error(path, exc) or StoreError(
+                f"{path}: not a pipeline store ({exc})"
+            ) from None
         self._depth = 0
         try:
             self.migrate(migrations)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise StoreError(f"{path}: cannot open the store ({exc})") from None
+            raise condition_error(path, exc) or StoreError(
+                f"{path}: cannot open the store ({exc})"
+            ) from None
         except StoreError:
             self._conn.close()
             raise
@@ -57,17 +105,32 @@ class SQLiteStore(SQLStore):
             finally:
                 self._depth -= 1
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise condition_error(Path(self.location), exc) or exc from None
         self._depth = 1
         try:
             yield
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise condition_error(Path(self.location), exc) or exc from None
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._rollback()
+                raise condition_error(Path(self.location), exc) or exc from None
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction; one SQLite already ended (a full disk) is fine."""
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
