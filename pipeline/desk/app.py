@@ -370,7 +370,14 @@ class _Desk:
     def _saved(
         self, db: Store, draft: TranslationDraft, base: int | None, changed: str = ""
     ) -> tuple[int, dict[str, Any]]:
-        result = db.save_edit(draft, base)
+        segment_id, lang = draft.segment_id, draft.target_lang
+        with db.transaction():
+            # The next save's base is read in the save's own transaction (which holds the
+            # segment's lock): the revision this save made, or the one its conflict shows.
+            # Read after it, it could name another reviewer's newer save, which the next
+            # save (or "use mine") would then overwrite unseen.
+            result = db.save_edit(draft, base)
+            newest = self._newest(db, segment_id, lang)
         if isinstance(result, EditConflict):
             current = result.current
             return 409, {
@@ -382,12 +389,12 @@ class _Desk:
                     if current
                     else "",
                     "author": current.author if current else "",
-                    "base": self._newest(db, draft.segment_id, draft.target_lang),
+                    "base": newest,
                 }
             }
         t = result.translation
         return 200, {
-            "base": self._newest(db, t.segment_id, t.target_lang),
+            "base": newest,
             "state": t.state.value,
             "origin": t.origin.value,
             "author": t.author,

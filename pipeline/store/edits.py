@@ -6,7 +6,8 @@ store appends one, so the id names exactly what the reviewer saw, whatever its s
 with no history row at all (only in stores from before history) has no token, the same as a
 segment with no translation: ``revision_ids`` leaves both out and ``save_edit`` takes None for
 both, so the two always agree. A save naming a revision that is no longer the newest is not
-applied: it is kept in ``edit_conflicts`` beside what the store holds, for a reviewer to choose.
+applied: it is kept in ``edit_conflicts`` beside what the store holds, for a reviewer to choose;
+unless it is what the store holds already, by the same author (the same save sent twice).
 """
 
 from __future__ import annotations
@@ -67,12 +68,19 @@ class EditTables:
         no writer, in this process or another, can save in between. The write is
         ``write_translations``' own: an unedited pseudo-translation is still refused as
         reviewed or final (ReviewError), and an edit equal to what is stored adds no revision.
+        A stale ``base`` whose edit the store already holds, by the same author, is that
+        edit sent twice: Saved with no new revision, not a conflict.
         """
         segment_id, lang = draft.segment_id, draft.target_lang
         with self.transaction():
             self.segment(segment_id)  # an unknown segment is NotFoundError, not a conflict
             self._lock_translations([(segment_id, lang)])
             if self._newest_revision(segment_id, lang) != base:
+                current = self._stored(segment_id, lang)
+                if current is not None and _repeats(draft, current):
+                    # The same edit sent again (a double click, a retried request) after it
+                    # was saved: already applied, nothing to choose between.
+                    return Saved(current, None)
                 return self._keep_conflict(draft, base)
             changed = self._write([draft])
             stored = self._stored(segment_id, lang)
@@ -162,6 +170,17 @@ class EditTables:
             current,
             stamp,
         )
+
+
+def _repeats(draft: TranslationDraft, current: Translation) -> bool:
+    """Return whether an edit is what the store already holds, by the same author."""
+    return (draft.text, draft.codes, draft.state, draft.origin, draft.author) == (
+        current.text,
+        current.codes,
+        current.state,
+        current.origin,
+        current.author,
+    )
 
 
 def _conflict_from(row: Row) -> EditConflict:
