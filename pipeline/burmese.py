@@ -22,6 +22,10 @@ Zero-width characters are handled the same way in every language:
 - U+FEFF is removed everywhere: inside text it is a stray byte order mark from joined files,
   and its old no-break use belongs to U+2060 WORD JOINER, which is kept.
 
+Characters XML 1.0 cannot hold (C0 controls other than tab, LF and CR; U+FFFE and U+FFFF)
+are not text in any language and no exchange format could carry them: they are dropped, and
+a vertical tab, form feed or information separator becomes a space.
+
 Every change is reported, so the store can record what normalisation did to a text.
 """
 
@@ -44,6 +48,7 @@ ZAWGYI_THRESHOLD = 0.95
 
 _MYANMAR = re.compile(r"[\u1000-\u109F\uA9E0-\uA9FF\uAA60-\uAA7F]")
 _ZERO_WIDTH = re.compile(r"[\u200B-\u200D\uFEFF]+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NAMES = {
     "\u200b": "U+200B ZERO WIDTH SPACE",
     "\u200c": "U+200C ZERO WIDTH NON-JOINER",
@@ -157,7 +162,22 @@ def normalise_burmese(text: str, threshold: float = ZAWGYI_THRESHOLD) -> Normali
     return Normalised(result, converted, probability, tuple(changes))
 
 
+def strip_controls(text: str) -> tuple[str, tuple[str, ...]]:
+    """Drop the characters XML cannot hold, a whitespace one as a space; report how many.
+
+    >>> strip_controls("bell\\x07 and\\x0bline")
+    ('bell and line', ('removed 2 × control character (not text: XML cannot hold it)',))
+    """
+    found = len(_CONTROL.findall(text))
+    if not found:
+        return text, ()
+    result = _CONTROL.sub(lambda m: " " if m.group(0).isspace() else "", text)
+    return result, (f"removed {found} × control character (not text: XML cannot hold it)",)
+
+
 def _nfc_and_zero_width(text: str, changes: list[str]) -> str:
+    text, dropped = strip_controls(text)
+    changes.extend(dropped)
     nfc = unicodedata.normalize("NFC", text)
     if nfc != text:
         changes.append("normalised to NFC")

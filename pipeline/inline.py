@@ -30,6 +30,7 @@ __all__ = [
     "tag_flags",
     "transfer",
     "unmarked",
+    "unpaired",
 ]
 
 # <1> … </1> a pair, <2/> a standalone code. Only these exact forms are codes.
@@ -109,6 +110,31 @@ def isolated(codes: Sequence[Code]) -> frozenset[int]:
     opens = {c.id for c in codes if c.type is CodeType.OPEN}
     closes = {c.id for c in codes if c.type is CodeType.CLOSE}
     return frozenset(opens ^ closes)
+
+
+def unpaired(codes: Sequence[Code]) -> frozenset[int]:
+    """Return the ids of open and close codes that make no pair here, in reading order.
+
+    Those are the ends whose partner is in another segment (:func:`isolated`) and both ends
+    of a pair that closes before it opens (a target with broken codes). A format that pairs
+    ends by reference, as TMX ``bpt``/``ept`` do, writes these as isolated ends, which keep
+    their id and kind.
+
+    >>> from pipeline.records import Code, CodeType as T
+    >>> sorted(unpaired([Code(1, T.CLOSE, "b", "", 0), Code(1, T.OPEN, "b", "", 2),
+    ...                  Code(2, T.OPEN, "i", "", 2), Code(2, T.CLOSE, "i", "", 3),
+    ...                  Code(3, T.OPEN, "em", "", 3)]))
+    [1, 3]
+    """
+    opened: set[int] = set()
+    paired: set[int] = set()
+    for code in ordered(codes):
+        if code.type is CodeType.OPEN:
+            opened.add(code.id)
+        elif code.type is CodeType.CLOSE and code.id in opened:
+            paired.add(code.id)
+    ends = {c.id for c in codes if c.type is not CodeType.STANDALONE}
+    return frozenset(ends - paired)
 
 
 def marked(text: str, codes: Sequence[Code]) -> str:

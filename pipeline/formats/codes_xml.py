@@ -129,12 +129,17 @@ def fill(parent: etree._Element, text: str, codes: Sequence[Code], style: Style)
     """Append a coded text to an empty element: text runs and one element per code."""
     wrapped = nested_pairs(codes) if style.nests else frozenset()
     lone = isolated(codes)
+    # Every element holding coded text gets a text node, empty if need be: libxml2 pretty
+    # prints (indents) exactly the elements with no text child, and indentation inside a
+    # <target> that holds only codes, or inside a <g> around codes, would be read as text.
+    _append_text(parent, "")
     open_elements = [parent]
     for piece in pieces(text, codes):
         if isinstance(piece, str):
             _append_text(open_elements[-1], xml_text(piece))
         elif piece.id in wrapped and piece.type is CodeType.OPEN:
             element = style.pair(piece)
+            element.text = ""
             open_elements[-1].append(element)
             open_elements.append(element)
         elif piece.id in wrapped and piece.type is CodeType.CLOSE:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -133,6 +134,28 @@ class TabSeparated(csv.excel_tab):
     lineterminator = "\n"
 
 
+# What makes a TSV field quoted. The csv module quotes a field holding the line terminator
+# but not a lone CR, which readers take as a line end: such a row would come back split.
+_TSV_QUOTED = re.compile('[\t"\r\n]')
+
+
+def tsv_field(value: str) -> str:
+    """Return one TSV field: quoted, quotes doubled, when it holds a tab, quote or line break.
+
+    >>> [tsv_field(v) for v in ("plain", "two\\tcells", 'say "hi" now', "cr\\r")]
+    ['plain', '"two\\tcells"', '"say ""hi"" now"', '"cr\\r"']
+    """
+    if _TSV_QUOTED.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def generate_tsv(units: Iterable[Unit], options: ExportOptions) -> Iterator[str]:
+    """Yield the TSV table row by row (the csv module's excel-tab reading, LF line ends)."""
+    for row in generate_rows(units, options):
+        yield "\t".join(tsv_field(value) for value in row) + TabSeparated.lineterminator
+
+
 def write_csv(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:
     """Write units as an RFC 4180 CSV table."""
     write_chunks(generate_table(units, options, csv.excel), out)
@@ -140,4 +163,4 @@ def write_csv(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> N
 
 def write_tsv(units: Iterable[Unit], out: BinaryIO, options: ExportOptions) -> None:
     """Write units as a tab-separated table."""
-    write_chunks(generate_table(units, options, TabSeparated), out)
+    write_chunks(generate_tsv(units, options), out)

@@ -31,6 +31,7 @@ from pipeline.formats import (
     xml_text,
 )
 from pipeline.formats.codes_xml import fill, kind_name
+from pipeline.inline import unpaired
 from pipeline.records import Code, CodeType, Translation, Unit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -48,9 +49,16 @@ def code_type(code: Code) -> str:
 
 
 class InlineCodes:
-    """Codes as TMX ``bpt``/``ept``, ``ph`` and ``it`` elements holding the native markup."""
+    """Codes as TMX ``bpt``/``ept``, ``ph`` and ``it`` elements holding the native markup.
+
+    The ends of a pair that closes before it opens are written as ``it`` too: an ``ept``
+    before its ``bpt`` would be read as another code.
+    """
 
     nests = False
+
+    def __init__(self, codes: Sequence[Code] = ()) -> None:
+        self.unpaired = unpaired(codes)
 
     def pair(self, code: Code) -> etree._Element:
         """Never called: TMX writes both ends of a pair as bpt and ept."""
@@ -61,7 +69,7 @@ class InlineCodes:
         code_id = str(code.id)
         if code.type is CodeType.STANDALONE:
             element = etree.Element("ph", x=code_id, type=code_type(code))
-        elif lone:
+        elif lone or code.id in self.unpaired:
             pos = "begin" if code.type is CodeType.OPEN else "end"
             element = etree.Element("it", pos=pos, x=code_id, type=code_type(code))
         elif code.type is CodeType.OPEN:
@@ -149,14 +157,14 @@ def _target_tuv(lang: str, t: Translation) -> etree._Element:
         etree.SubElement(tuv, "note").text = PSEUDO_WARNING
     for flag in t.flags:
         etree.SubElement(tuv, "note").text = xml_text(flag_line(flag))
-    fill(etree.SubElement(tuv, "seg"), t.text, t.codes, InlineCodes())
+    fill(etree.SubElement(tuv, "seg"), t.text, t.codes, InlineCodes(t.codes))
     return tuv
 
 
 def _tuv(lang: str, text: str, codes: Sequence[Code]) -> etree._Element:
     tuv = etree.Element("tuv")
     tuv.set(XML_LANG, lang)
-    fill(etree.SubElement(tuv, "seg"), text, codes, InlineCodes())
+    fill(etree.SubElement(tuv, "seg"), text, codes, InlineCodes(codes))
     return tuv
 
 

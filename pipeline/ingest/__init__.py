@@ -136,18 +136,21 @@ def rebuild(
 
     Paragraphs are filled in as given (callers render and escape them); ``escape`` is for
     callers that pass plain text. A paragraph's inline codes may hold placeholders of their
-    own (an image's alt text), which a second pass fills. A placeholder whose index is not
-    in ``paragraphs`` is left as it is (it may be literal text of the article).
+    own (an image's alt text), which a second pass fills: only those of paragraphs the
+    skeleton does not place, so that text quoting a placeholder ("write {{p:0}}") stays as
+    it is. A placeholder whose index is not in ``paragraphs`` is left as it is too.
     """
+    placed = {int(m.group(2)) for m in _PLACEHOLDER.finditer(skeleton)}
 
-    def fill(match: re.Match[str]) -> str:
+    def fill(match: re.Match[str], skip: frozenset[int] | set[int] = frozenset()) -> str:
         index = int(match.group(2))
-        if index not in paragraphs:
+        if index not in paragraphs or index in skip:
             return match.group(0)
         text = paragraphs[index]
         return escape(text) if escape else text
 
-    return _PLACEHOLDER.sub(fill, _PLACEHOLDER.sub(fill, skeleton))
+    filled = _PLACEHOLDER.sub(fill, skeleton)
+    return _PLACEHOLDER.sub(lambda match: fill(match, placed), filled)
 
 
 def read_article(

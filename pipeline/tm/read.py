@@ -119,7 +119,8 @@ def _table(
                             target_codes,
                             origin=str(path),
                             tuid=row.get("id") or str(number),
-                            changed_by=row.get("author") or None,
+                            # The pipeline's own table has one author column per language.
+                            changed_by=row.get(f"author:{lang}" if own else "author") or None,
                         )
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

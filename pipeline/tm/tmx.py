@@ -143,7 +143,7 @@ def _inline(seg: etree._Element, ids: dict[tuple[str, str], int]) -> tuple[str, 
             x, i = child.get("x"), child.get("i")
             if name == "bpt":
                 cid = code_id(("x", x) if x else ("i", i or str(order)))
-                tag = child.get("type") or "bpt"
+                tag = _type(child, "bpt")
                 pairs[i or ""] = (cid, tag)
                 codes.append(Code(cid, CodeType.OPEN, tag, native, at))
             elif name == "ept":
@@ -155,13 +155,19 @@ def _inline(seg: etree._Element, ids: dict[tuple[str, str], int]) -> tuple[str, 
                 kind = CodeType.STANDALONE
                 if name == "it":
                     kind = CodeType.CLOSE if child.get("pos") == "end" else CodeType.OPEN
-                codes.append(Code(cid, kind, child.get("type") or name, native, at))
+                codes.append(Code(cid, kind, _type(child, name), native, at))
             elif name == "hi":
                 walk(child)
             text.append(child.tail or "")
 
     walk(seg)
     return "".join(text), tuple(codes)
+
+
+def _type(element: etree._Element, default: str) -> str:
+    """Return a code's ``type``, kept when it is empty (as ``tm export`` writes a bare code)."""
+    value = element.get("type")
+    return default if value is None else value
 
 
 def _date(value: str | None) -> str | None:

@@ -9,14 +9,15 @@ on the target ``<tuv>``, each property as a ``<prop>``, the file it came from as
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import BinaryIO
 
 from lxml import etree
 
 from pipeline import __version__
-from pipeline.inline import ordered
+from pipeline.formats import xml_text
+from pipeline.inline import ordered, unpaired
 from pipeline.records import Code, CodeType
 from pipeline.tm import MemoryEntry
 
@@ -51,13 +52,13 @@ def write_memory(entries: Iterable[MemoryEntry], out: BinaryIO, source_lang: str
 def _tu(entry: MemoryEntry) -> etree._Element:
     tu = etree.Element("tu")
     if entry.tuid:
-        tu.set("tuid", entry.tuid)
+        tu.set("tuid", xml_text(entry.tuid))
     tu.set("srclang", entry.source_lang)
     for name, values in sorted(entry.props.items()):
         for value in values:
-            etree.SubElement(tu, "prop", type=name).text = value
+            etree.SubElement(tu, "prop", type=xml_text(name)).text = xml_text(value)
     if entry.origin:
-        etree.SubElement(tu, "prop", type="x-origin").text = entry.origin
+        etree.SubElement(tu, "prop", type="x-origin").text = xml_text(entry.origin)
     source = etree.SubElement(tu, "tuv")
     source.set(XML_LANG, entry.source_lang)
     _seg(source, entry.source, entry.source_codes)
@@ -71,18 +72,20 @@ def _tu(entry: MemoryEntry) -> etree._Element:
     }
     for attr, stamp in stamps.items():
         if stamp:
-            target.set(attr, stamp)
+            target.set(attr, xml_text(stamp))
     _seg(target, entry.target, entry.target_codes)
     return tu
 
 
-def _seg(tuv: etree._Element, text: str, codes: Iterable[Code]) -> None:
+def _seg(tuv: etree._Element, text: str, codes: Sequence[Code]) -> None:
     seg = etree.SubElement(tuv, "seg")
     last: etree._Element | None = None
     position = 0
-    paired = _paired(codes)
+    # A pair that closes before it opens (broken codes) is written as two isolated ends.
+    loose = unpaired(codes)
 
     def put(chunk: str) -> None:
+        chunk = xml_text(chunk)
         if last is None:
             seg.text = (seg.text or "") + chunk
         else:
@@ -93,20 +96,15 @@ def _seg(tuv: etree._Element, text: str, codes: Iterable[Code]) -> None:
         position = code.at
         if code.type is CodeType.STANDALONE:
             last = etree.SubElement(seg, "ph", x=str(code.id), type=code.tag)
-        elif code.id in paired and code.type is CodeType.OPEN:
+        elif code.id not in loose and code.type is CodeType.OPEN:
             last = etree.SubElement(seg, "bpt", i=str(code.id), x=str(code.id), type=code.tag)
-        elif code.id in paired:
+        elif code.id not in loose:
             last = etree.SubElement(seg, "ept", i=str(code.id))
         else:
             pos = "begin" if code.type is CodeType.OPEN else "end"
             last = etree.SubElement(seg, "it", pos=pos, x=str(code.id), type=code.tag)
-        last.text = code.data
+        last.text = xml_text(code.data)
     put(text[position:])
-
-
-def _paired(codes: Iterable[Code]) -> set[int]:
-    opens = {c.id for c in codes if c.type is CodeType.OPEN}
-    return {c.id for c in codes if c.type is CodeType.CLOSE and c.id in opens}
 
 
 def _tmx_date(value: str | None) -> str | None:
