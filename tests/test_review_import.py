@@ -264,15 +264,13 @@ def test_each_unit_conflict_stops_the_import(
 
 
 def test_wrong_target_language_is_a_conflict(store: Store, tmp_path: Path) -> None:
-    """A file for another language than --to, or for one never exported, is a conflict."""
+    """A file for another language than --to, or for a language nobody knows, is a conflict."""
     segs = latest_segments(store)
     rows = edited(segs[:1], {0: ("ပြင်ပြီး", "signed-off")})
     against_to = import_text(store, tmp_path, xliff12(rows, "hi"), reviewer="T", to="my")
     assert "target language hi in the file, not --to my" in str(against_to.conflicts[0])
-    never = import_text(store, tmp_path, xliff12(rows, "fr"), reviewer="T")
-    assert "target language fr is not one the document was exported for (hi, my)" in str(
-        never.conflicts[0]
-    )
+    unknown = import_text(store, tmp_path, xliff12(rows, "xx"), reviewer="T")
+    assert [str(c) for c in unknown.conflicts] == [f"s{segs[0].id}: unknown target language 'xx'"]
     assert import_text(store, tmp_path, xliff12(rows, "my-MM"), reviewer="T").applied == 1
 
 

@@ -5,6 +5,13 @@ import with a conflict writes nothing unless the caller asks to skip the conflic
 A unit whose text, inline codes and state match the store is left alone, so importing a file
 twice is a no-op the second time. A target's codes must be its source's (moved is fine): their
 tags and markup are taken from the stored segment, never from the file.
+
+A state in the file counts only where it differs from the state the unit was exported with
+(:func:`_exported`): an edited text whose state was merely carried back (``final`` the
+pipeline wrote for a credit, ``translated`` from the machine, ``initial`` of a segment never
+translated) is the reviewer's edit and takes the importer's edit state, ``reviewed`` unless
+the caller says otherwise. Any language the pipeline knows is accepted, translated before or
+not: the units' ids and sources tie them to the store.
 """
 
 from __future__ import annotations
@@ -14,17 +21,20 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from pipeline.errors import NotFoundError
+from pipeline.errors import LanguageError, NotFoundError
 from pipeline.glossary.cache import Glossaries
 from pipeline.inline import CodeProblem, carried, ordered, pieces, with_markup
+from pipeline.locale import parse_language
 from pipeline.qa import TermCheck
 from pipeline.qa import check as check_quality
 from pipeline.records import (
     Code,
     Document,
+    Flag,
     Origin,
     Revision,
     Segment,
+    Severity,
     State,
     Translation,
     TranslationDraft,
@@ -34,10 +44,14 @@ from pipeline.review import ReviewFile, ReviewUnit, language_code
 from pipeline.review.errors import ReviewImportError
 from pipeline.store.base import Store
 
-__all__ = ["Conflict", "ImportReport", "Plan", "check", "import_review"]
+__all__ = ["EDIT_STATES", "Conflict", "ImportReport", "Plan", "QAError", "check", "import_review"]
 
 _UNIT_ID = re.compile(r"s(\d+)")
 _APPROVED = (State.REVIEWED, State.FINAL)
+# How a revision an import wrote begins its note: the import of a file with edits in it.
+_NOTE = "review import"
+# The states an edit whose file state was merely carried back may take.
+EDIT_STATES = (State.REVIEWED, State.FINAL, State.TRANSLATED)
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,18 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class QAError:
+    """A QA error in a target an import applies: which unit, which language, what is wrong."""
+
+    unit_id: str
+    target_lang: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ({self.target_lang}): {self.message}"
+
+
+@dataclass(frozen=True)
 class Plan:
     """What checking a reviewed file found: the revisions to write, and what stands in the way."""
 
@@ -63,6 +89,8 @@ class Plan:
     # Units whose target reading changed on its own (Zawgyi converted, zero-width characters
     # dropped), with what changed: said to the user, never done silently.
     repaired: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # QA errors in the targets the plan writes, one per flag.
+    errors: tuple[QAError, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,7 @@ class ImportReport:
     stopped: bool = False
     older: tuple[str, ...] = ()
     repaired: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    errors: tuple[QAError, ...] = ()
 
 
 def import_review(
@@ -85,23 +114,35 @@ def import_review(
     to: str | None = None,
     reviewer: str | None = None,
     skip_conflicts: bool = False,
+    edit_state: State = State.REVIEWED,
 ) -> ImportReport:
     """Check every unit of a reviewed file, then write the edits in one transaction."""
     name = review.path.name
     with store.transaction():
-        plan = check(store, review, to=to, reviewer=reviewer)
+        plan = check(store, review, to=to, reviewer=reviewer, edit_state=edit_state)
         if plan.conflicts and not skip_conflicts:
             return ImportReport(
                 name, 0, plan.unchanged, plan.conflicts, stopped=True, older=plan.older
             )
         applied = store.write_translations(plan.drafts)
     return ImportReport(
-        name, applied, plan.unchanged, plan.conflicts, older=plan.older, repaired=plan.repaired
+        name,
+        applied,
+        plan.unchanged,
+        plan.conflicts,
+        older=plan.older,
+        repaired=plan.repaired,
+        errors=plan.errors,
     )
 
 
 def check(
-    store: Store, review: ReviewFile, *, to: str | None = None, reviewer: str | None = None
+    store: Store,
+    review: ReviewFile,
+    *,
+    to: str | None = None,
+    reviewer: str | None = None,
+    edit_state: State = State.REVIEWED,
 ) -> Plan:
     """Check each unit against the store and return the revisions it would write."""
     name = review.path.name
@@ -110,12 +151,15 @@ def check(
     lookup = _Lookup(store)
     glossaries = Glossaries(store)
     units, changes = _normalised(review.units)
-    outcomes = [_check_unit(lookup, unit, to) for unit in units]
+    if edit_state not in EDIT_STATES:
+        raise ReviewImportError(f"an edit cannot be imported as {edit_state}")
+    outcomes = [_check_unit(lookup, unit, to, edit_state) for unit in units]
     keys = Counter(o.key for o in outcomes if isinstance(o, _Edit | _Same))
     drafts: list[TranslationDraft] = []
     conflicts: list[Conflict] = []
     unchanged = 0
     older: list[str] = []
+    errors: list[QAError] = []
     for unit, outcome in zip(units, outcomes, strict=True):
         if isinstance(outcome, Conflict):
             conflicts.append(outcome)
@@ -131,12 +175,27 @@ def check(
                 raise ReviewImportError(
                     f"{name}: the file names no reviewer; give one with --reviewer"
                 )
-            note = "; ".join([f"review import {name}", *changes.get(unit.unit_id, ())])
+            note = "; ".join([f"{_NOTE} {name}", *changes.get(unit.unit_id, ())])
             glossary = glossaries.get(outcome.source_lang, outcome.key[1])
             drafts.append(_draft(outcome, unit, author, note, glossary))
+            errors += _errors(unit.unit_id, drafts[-1])
     blocked = {c.unit_id for c in conflicts}
     repaired = tuple((u, c) for u, c in changes.items() if u not in blocked)
-    return Plan(tuple(drafts), unchanged, tuple(conflicts), tuple(older), repaired)
+    return Plan(tuple(drafts), unchanged, tuple(conflicts), tuple(older), repaired, tuple(errors))
+
+
+def _errors(unit_id: str, draft: TranslationDraft) -> list[QAError]:
+    """Return the QA errors of a draft, named by the unit that brought it."""
+    return [
+        QAError(unit_id, draft.target_lang, _said(flag))
+        for flag in draft.flags
+        if flag.severity is Severity.ERROR
+    ]
+
+
+def _said(flag: Flag) -> str:
+    """Return a flag as one line: its check, then its message."""
+    return f"{flag.check}: {flag.message}"
 
 
 def _normalised(
@@ -201,11 +260,14 @@ class _Edit:
     stored: Translation | None
     source: str
     source_lang: str
+    state: State
     codes: tuple[Code, ...] = ()
     source_codes: tuple[Code, ...] = ()
 
 
-def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict | _Same | _Edit:
+def _check_unit(
+    lookup: _Lookup, unit: ReviewUnit, to: str | None, edit_state: State
+) -> Conflict | _Same | _Edit:
     """Return the first conflict a unit has with the store, or what it would change."""
 
     def conflict(reason: str) -> Conflict:
@@ -230,20 +292,19 @@ def _check_unit(lookup: _Lookup, unit: ReviewUnit, to: str | None) -> Conflict |
         if unit.state in _APPROVED:
             return conflict(f"empty target marked {unit.state}")
         return _Same(key)
-    if unit.state is State.INITIAL:
-        return _Same(key)
-    return _compared(lookup, unit, segment, current, lang, document.source_lang)
+    return _compared(lookup, unit, (segment, current), lang, document.source_lang, edit_state)
 
 
 def _compared(
     lookup: _Lookup,
     unit: ReviewUnit,
-    segment: Segment,
-    current: Segment,
+    segments: tuple[Segment, Segment],
     lang: str,
     source_lang: str,
+    edit_state: State,
 ) -> Conflict | _Same | _Edit:
     """Return a unit's edit against the stored translation, or why its codes are wrong."""
+    segment, current = segments
     key = (current.id, lang)
     stored = lookup.translation(current, lang)
     if stored is not None and _same(stored, unit):
@@ -256,25 +317,73 @@ def _compared(
         codes = carried(
             codes, segment.codes, current.codes, current.source, unit.target or ""
         ).codes
-    if stored is not None and _same(stored, replace(unit, target_codes=codes)):
+    history = lookup.revisions(stored.id) if stored is not None else []
+    exported_at = lookup.exported_at(segment.document_id, lang)
+    base = _exported(history, replace(unit, target_codes=codes), exported_at)
+    state = _state(unit, base, codes, edit_state)
+    if state is None:
+        return _Same(key)  # marked not translated: left as it is
+    unit = replace(unit, target_codes=codes, state=state)
+    if stored is not None and _same(stored, unit):
         return _Same(key)
-    if stored is not None and any(
-        _same(r, replace(unit, target_codes=codes)) for r in lookup.revisions(stored.id)
-    ):
+    if any(_same(r, unit) for r in history):
         return _Same(key, older=True)
     pseudo = stored is not None and stored.is_pseudo and stored.text == unit.target
-    if pseudo and unit.state in _APPROVED:
-        return Conflict(
-            unit.unit_id, f"pseudo-translation marked {unit.state} without a human edit"
-        )
-    return _Edit(key, stored, current.source, source_lang, codes, current.codes)
+    if pseudo and state in _APPROVED:
+        return Conflict(unit.unit_id, f"pseudo-translation marked {state} without a human edit")
+    return _Edit(key, stored, current.source, source_lang, state, codes, current.codes)
+
+
+def _exported(
+    history: Sequence[Revision], unit: ReviewUnit, exported_at: str | None
+) -> Revision | None:
+    """Return the revision a unit was exported from (None: the segment was not translated).
+
+    A target found in the history was exported holding its first revision, unless an import
+    wrote that one: then the file was exported from the revision before, and a second import
+    of the file sees the same base as the first. A new target was exported from the revision
+    current at the document's last export in this language, or, with no export logged (a
+    file made elsewhere), from the newest one.
+    """
+    for i, revision in enumerate(history):
+        if _same_text(revision, unit):
+            if not revision.note.startswith(_NOTE):
+                return revision
+            return history[i - 1] if i else None
+    if exported_at is not None:
+        before = [r for r in history if r.created_at <= exported_at]
+        return before[-1] if before else None
+    return history[-1] if history else None
+
+
+def _state(
+    unit: ReviewUnit, base: Revision | None, codes: Sequence[Code], edit_state: State
+) -> State | None:
+    """Return the state a unit's target takes, or None for a target marked not translated.
+
+    The file's state is a person's only where it differs from the exported one; an edited
+    target whose state was carried back is the reviewer's edit, in the edit state.
+    """
+    exported = base.state if base is not None else State.INITIAL
+    edited = base is None or (base.text, _places(base.codes)) != (
+        unit.target,
+        _places(codes),
+    )
+    if unit.state is exported and edited:
+        return edit_state
+    if unit.state is State.INITIAL:
+        return None
+    return unit.state
 
 
 def _same(stored: Translation | Revision, unit: ReviewUnit) -> bool:
     """Return whether a unit holds the stored translation: text, state and codes' places."""
-    return (stored.text, stored.state) == (unit.target, unit.state) and _places(
-        stored.codes
-    ) == _places(unit.target_codes)
+    return stored.state is unit.state and _same_text(stored, unit)
+
+
+def _same_text(stored: Translation | Revision, unit: ReviewUnit) -> bool:
+    """Return whether a unit's target is a stored text, its codes in the same places."""
+    return stored.text == unit.target and _places(stored.codes) == _places(unit.target_codes)
 
 
 def _places(codes: Sequence[Code]) -> tuple[tuple[int, str, int], ...]:
@@ -290,17 +399,28 @@ def _language(
     named = unit.target_lang or to
     if named is None:
         return Conflict(unit.unit_id, "no target language in the file; give it with --to")
-    lang = _match(named, exported)
-    if to is not None and unit.target_lang is not None and _match(to, exported) != lang:
+    lang = _known(named, exported)
+    if lang is None:
+        return Conflict(unit.unit_id, f"unknown target language {named!r}")
+    if to is not None and unit.target_lang is not None and _known(to, exported) != lang:
         return Conflict(
             unit.unit_id, f"target language {unit.target_lang} in the file, not --to {to}"
         )
-    if lang not in exported:
-        shown = ", ".join(exported) or "none"
-        return Conflict(
-            unit.unit_id,
-            f"target language {named} is not one the document was exported for ({shown})",
-        )
+    return lang
+
+
+def _known(tag: str, translated: Sequence[str]) -> str | None:
+    """Return the store's code for a language tag, or None for a language nobody knows.
+
+    A language the document has no translation into yet is fine (a translator working
+    without the machine): the units' ids and sources tie the file to the store.
+    """
+    try:
+        lang = _match(tag, translated)
+        if lang not in translated:
+            parse_language(lang)
+    except LanguageError:
+        return None
     return lang
 
 
@@ -330,7 +450,7 @@ def _draft(
         segment_id=segment_id,
         target_lang=lang,
         text=target,
-        state=unit.state,
+        state=edit.state,
         origin=Origin.HUMAN,
         signature=kept.signature if kept else None,
         score=kept.score if kept else None,
@@ -361,6 +481,7 @@ class _Lookup:
     _segments: dict[int, list[Segment]] = field(default_factory=dict)
     _languages: dict[int, list[str]] = field(default_factory=dict)
     _translations: dict[tuple[int, str], dict[int, Translation]] = field(default_factory=dict)
+    _exports: dict[tuple[int, str], str | None] = field(default_factory=dict)
 
     def segment(self, unit_id: str) -> Segment | None:
         """Return the segment a unit id names, or None."""
@@ -398,6 +519,13 @@ class _Lookup:
             if (candidate.paragraph, candidate.sentence) == (segment.paragraph, segment.sentence):
                 return candidate
         return same[0] if same else None
+
+    def exported_at(self, document_id: int, lang: str) -> str | None:
+        """Return when a document version was last exported in a language (ISO), or None."""
+        key = (document_id, lang)
+        if key not in self._exports:
+            self._exports[key] = self.store.last_export(document_id, lang)
+        return self._exports[key]
 
     def revisions(self, translation_id: int) -> list[Revision]:
         """Return a translation's history (read only for units that differ from the store)."""
