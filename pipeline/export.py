@@ -4,6 +4,10 @@ Units are written as the store yields them, one document at a time, so memory do
 with the store. Every file is written beside its destination under a temporary name and
 renamed into place only when all of an export's files are complete: a failed export leaves
 no half-written file.
+
+Articles are published only when complete and free of QA errors. Without ``ready`` one
+article that is not stops the whole export; with it, the others are written and each held
+back is named with why.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
-from pipeline.errors import LanguageError
 from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
 from pipeline.formats.errors import ExportError, IncompleteArticleError
 from pipeline.records import Document, State, Unit
@@ -32,8 +35,10 @@ __all__ = [
     "ExportRequest",
     "ExportResult",
     "ExportedFile",
+    "HeldArticle",
     "check_articles",
     "export",
+    "held_articles",
     "parse_languages",
     "parse_states",
     "resolve_documents",
@@ -53,7 +58,19 @@ class ExportRequest:
     # Empty: every state. A segment with no translation counts as initial.
     states: tuple[State, ...] = ()
     allow_draft: bool = False
-    digits: Literal["native", "latin"] | None = None
+    # Articles: publish reviewed text whose latest QA found errors.
+    allow_flagged: bool = False
+    # Articles: write those that can be published, hold back (and name) the rest.
+    ready: bool = False
+
+
+@dataclass(frozen=True)
+class HeldArticle:
+    """An article not written: its document, language and one line saying why."""
+
+    document: Document
+    lang: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,8 @@ class ExportResult:
     documents: tuple[Document, ...]
     target_langs: tuple[str, ...]
     files: tuple[ExportedFile, ...]
+    # Articles held back by an export with ``ready``.
+    held: tuple[HeldArticle, ...] = ()
 
     @property
     def units(self) -> int:
@@ -90,23 +109,15 @@ class _Part:
 
 
 def parse_languages(value: str | Sequence[str]) -> tuple[str, ...]:
-    """Return language codes from "my,hi" (or a list), each checked with babel.
+    """Return the canonical codes of "my,hi" (or a list), each language once.
 
-    >>> parse_languages("my, hi")
+    >>> parse_languages("my, hi, MY, my_MM, mya")
     ('my', 'hi')
     """
-    from babel import Locale, UnknownLocaleError
+    from pipeline.locale import canonical_language
 
     parts = value.split(",") if isinstance(value, str) else [p for v in value for p in v.split(",")]
-    codes = tuple(dict.fromkeys(code.strip() for code in parts if code.strip()))
-    for code in codes:
-        try:
-            Locale.parse(code.replace("-", "_"))
-        except (ValueError, UnknownLocaleError):
-            raise LanguageError(
-                f"unknown language {code!r}; use a code such as my, hi or zh-Hans"
-            ) from None
-    return codes
+    return tuple(dict.fromkeys(canonical_language(code) for code in parts if code.strip()))
 
 
 def parse_digits(value: str | None) -> Literal["native", "latin"] | None:
@@ -163,23 +174,39 @@ def select(units: Iterable[Unit], langs: Sequence[str], states: Sequence[State])
             yield Selected(unit.document, unit.segment, kept, unit.matches, languages=chosen)
 
 
-def check_articles(
-    store: Store, documents: Sequence[Document], langs: Sequence[str], allow_draft: bool
-) -> None:
-    """Raise IncompleteArticleError on one line if any article lacks a usable translation."""
-    from pipeline.formats.article import describe_missing, missing
+def held_articles(
+    store: Store,
+    documents: Sequence[Document],
+    langs: Sequence[str],
+    allow_draft: bool = False,
+    allow_flagged: bool = False,
+) -> list[HeldArticle]:
+    """Return the articles that cannot be published (missing or flagged segments), and why."""
+    from pipeline.formats.article import problems
 
-    problems = []
+    held = []
     for doc in documents:
         for lang in langs:
             units = list(store.units([doc.id], [lang]))
-            lacking = missing(units, lang, allow_draft)
-            if lacking:
-                problems.append(describe_missing(doc, lang, lacking, len(units)))
-    if problems:
-        extra = len(problems) - 2
+            reason = problems(doc, lang, units, allow_draft, allow_flagged)
+            if reason is not None:
+                held.append(HeldArticle(doc, lang, reason))
+    return held
+
+
+def check_articles(
+    store: Store,
+    documents: Sequence[Document],
+    langs: Sequence[str],
+    allow_draft: bool,
+    allow_flagged: bool = False,
+) -> None:
+    """Raise IncompleteArticleError on one line if any article cannot be published."""
+    held = held_articles(store, documents, langs, allow_draft, allow_flagged)
+    if held:
+        extra = len(held) - 2
         more = f" (and {extra} more article{'s' if extra > 1 else ''})" if extra > 0 else ""
-        raise IncompleteArticleError("; ".join(problems[:2]) + more)
+        raise IncompleteArticleError("; ".join(h.reason for h in held[:2]) + more)
 
 
 def export(
@@ -188,20 +215,25 @@ def export(
     output: Path | BinaryIO,
     *,
     created_at: datetime | None = None,
+    folder: bool = False,
 ) -> ExportResult:
-    """Export documents from the store to a file, a folder (one file per part) or a stream."""
+    """Export documents from the store to a file, a folder (one file per part) or a stream.
+
+    With ``folder``, ``output`` is a folder, created when the export has something to write.
+    """
     info = format_info(request.format)
     documents = resolve_documents(store, request.documents)
     langs = request.target_langs or _languages_of(store, documents)
-    if info.per_document and request.states:
-        raise ExportError(
-            "--state does not apply to articles: they use reviewed and final translations"
-            " (and drafts with --allow-draft)"
-        )
+    _check_request(info, request)
     parts = _plan(info, documents, langs)
-    destinations = _destinations(info, parts, output)
+    held: tuple[HeldArticle, ...] = ()
     if info.per_document:
-        check_articles(store, documents, langs, request.allow_draft)
+        held, parts = _gate(store, documents, langs, parts, request)
+        if not parts:
+            return ExportResult(info.name, documents, langs, (), held)
+    if folder and isinstance(output, Path):
+        make_folder(output)
+    destinations = _destinations(info, parts, output)
     sources = {doc.source_lang for doc in documents}
     options = ExportOptions(
         target_langs=langs,
@@ -209,14 +241,54 @@ def export(
         created_at=created_at or datetime.now(UTC),
         allow_draft=request.allow_draft,
         history=store.revisions,
-        digits=request.digits,
         terms=None if info.per_document else _TermLookup(store),
     )
     files = _write_parts(store, info, zip(parts, destinations, strict=True), options, request)
     when = options.created_at.astimezone(UTC).isoformat(timespec="microseconds")
     paths = ", ".join(f.path for f in files)
-    store.record_export([d.id for d in documents], langs, info.name, paths, when)
-    return ExportResult(info.name, documents, langs, files)
+    # Only what was written counts as exported (the desk's "changed since the last export").
+    with store.transaction():
+        for part in parts:
+            store.record_export([d.id for d in part.documents], part.langs, info.name, paths, when)
+    return ExportResult(info.name, documents, langs, files, held)
+
+
+def _check_request(info: FormatInfo, request: ExportRequest) -> None:
+    """Raise ExportError for options that do not apply to the format."""
+    if info.per_document and request.states:
+        raise ExportError(
+            "--state does not apply to articles: they use reviewed and final translations"
+            " (and drafts with --allow-draft)"
+        )
+    if not info.per_document and (request.ready or request.allow_flagged):
+        flag = "--ready" if request.ready else "--allow-flagged"
+        raise ExportError(f"{flag} applies to --format article only")
+
+
+def _gate(
+    store: Store,
+    documents: Sequence[Document],
+    langs: Sequence[str],
+    parts: list[_Part],
+    request: ExportRequest,
+) -> tuple[tuple[HeldArticle, ...], list[_Part]]:
+    """Return the articles held back and the parts left to write; without ready, raise."""
+    if not request.ready:
+        check_articles(store, documents, langs, request.allow_draft, request.allow_flagged)
+        return (), parts
+    held = held_articles(store, documents, langs, request.allow_draft, request.allow_flagged)
+    out = {(h.document.id, h.lang) for h in held}
+    return tuple(held), [p for p in parts if (p.documents[0].id, p.langs[0]) not in out]
+
+
+def make_folder(path: Path) -> None:
+    """Create an output folder and its parents, or raise ExportError saying why not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ExportError(f"cannot write to {path}/: {path} is a file, not a folder") from None
+    except OSError as error:
+        raise ExportError(f"cannot create folder {path}: {error.strerror or error}") from None
 
 
 class _TermLookup:
@@ -311,8 +383,8 @@ def _destinations(
         why = "document and language" if info.per_document else "target language"
         shown = "standard output" if not isinstance(output, Path) else str(output)
         raise ExportError(
-            f"{info.name} writes one file per {why}, {len(parts)} here; -o must be an existing"
-            f" folder, not {shown}"
+            f"{info.name} writes one file per {why}, {len(parts)} here; -o must be a folder"
+            f" (a new one ends with /), not {shown}"
         )
     return [output]
 

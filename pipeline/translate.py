@@ -6,7 +6,9 @@ every segment that goes to the model and stored beside its translation, never as
 ``fuzzy_fill`` a match at least that good fills the segment as a ``tm-fuzzy`` draft instead,
 its differing numbers taken from the source and flagged. A glossary term with one approved
 target is masked through the model and comes out as that target; a do-not-translate term
-comes out as written.
+comes out as written. A dateline holding an ISO date is rendered from the target locale's
+CLDR data (``pipeline.locale.render_dateline``), not translated, and stored as a draft the
+reviewer approves or corrects like any other; the article writes what was approved.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pipeline.align import Span, project
 from pipeline.engines.base import Engine, Hypothesis
 from pipeline.errors import EngineError
 from pipeline.glossary.cache import Glossaries
-from pipeline.inline import Placed, carried, reflagged, tag_flags
+from pipeline.inline import Placed, at_edges, carried, reflagged, tag_flags
+from pipeline.locale import Digits, parse_language, render_dateline
 from pipeline.protect import Masked, Restored, mask, restore
 from pipeline.qa import check as check_quality
 from pipeline.records import (
@@ -32,6 +35,7 @@ from pipeline.records import (
     MemoryMatch,
     Origin,
     Segment,
+    SegmentKind,
     Severity,
     Signature,
     State,
@@ -67,6 +71,8 @@ class LanguageSummary:
     fuzzy: int = 0
     filled: int = 0
     terms: int = 0
+    # Datelines whose date was rendered from locale data, for review.
+    rendered: int = 0
 
 
 @dataclass
@@ -76,6 +82,8 @@ class Work:
     summary: LanguageSummary
     copy: list[Segment] = field(default_factory=list)
     memory: dict[int, tuple[Segment, Translation]] = field(default_factory=dict)
+    # Datelines whose date the pipeline renders itself, with the rendered text.
+    rendered: dict[int, tuple[Segment, str]] = field(default_factory=dict)
     imported: dict[int, tuple[Segment, MemoryEntry]] = field(default_factory=dict)
     machine: dict[str, list[Segment]] = field(default_factory=dict)
     # Fuzzy matches by source text; segments filled from their best one.
@@ -95,6 +103,8 @@ class TranslationJob:
     batch_size: int = 256
     fuzzy_threshold: float = 75.0
     fuzzy_fill: float | None = None
+    # Digits of rendered datelines (None: the target locale's own, e.g. Myanmar digits for my).
+    digits: Digits | None = None
     # Who claims batches (pipeline.store.claims): processes sharing a store split the work.
     owner: str = field(default_factory=new_owner)
     claim_ttl: float = DEFAULT_TTL
@@ -130,6 +140,8 @@ class TranslationJob:
         for seg in rest:
             if seg.source_hash in found:
                 work.memory[seg.id] = (seg, found[seg.source_hash])
+            elif (date := self._dateline(seg, target_lang)) is not None:
+                work.rendered[seg.id] = (seg, date)
             elif seg.source_hash in brought:
                 work.imported[seg.id] = (seg, brought[seg.source_hash])
             else:
@@ -140,6 +152,13 @@ class TranslationJob:
         if work.machine:
             self._fuzzy(work)
         return work
+
+    def _dateline(self, seg: Segment, lang: str) -> str | None:
+        """Return a dateline's date rendered in the target locale, if it holds an ISO date."""
+        if seg.kind is not SegmentKind.DATELINE:
+            return None
+        rendered = render_dateline(seg.source, lang, self.digits)
+        return None if rendered == seg.source else rendered
 
     def _fuzzy(self, work: Work) -> None:
         """Look up fuzzy matches for the model's work; move filled segments out of it."""
@@ -190,6 +209,7 @@ class TranslationJob:
             for s in work.copy
         ]
         drafts += [self._reused(work, seg, t) for seg, t in work.memory.values()]
+        drafts += [self._rendered(work, seg, text) for seg, text in work.rendered.values()]
         drafts += [self._imported(work, seg, e) for seg, e in work.imported.values()]
         drafts += [self._filled(work, seg, m) for seg, m in work.filled.values()]
         with self.store.transaction():
@@ -200,8 +220,43 @@ class TranslationJob:
         work.summary.skipped += len(work.copy)
         work.summary.reused += len(work.memory) + len(work.imported)
         work.summary.filled += len(work.filled)
+        work.summary.rendered += len(work.rendered)
         # Written once: a later run() or fill_from_memory() has nothing of this left to do.
         work.copy, work.memory, work.imported, work.filled = [], {}, {}, {}
+        work.rendered = {}
+
+    def _rendered(self, work: Work, seg: Segment, text: str) -> TranslationDraft:
+        """Return a rendered dateline as a draft for review, signed as locale data, not MT.
+
+        It is ``translated``, not reviewed: CLDR's long date is a rule, not a person's
+        approval, and reviewers do correct it (a label, a local form).
+        """
+        source_lang, lang = work.summary.source_lang, work.summary.target_lang
+        codes = at_edges(seg.source, seg.codes, text).codes
+        return TranslationDraft(
+            seg.id,
+            lang,
+            text,
+            State.TRANSLATED,
+            Origin.IMPORT,
+            self._locale_signature(lang),
+            None,
+            "",
+            note="dateline: date rendered from the target locale's CLDR data",
+            flags=check_quality(
+                seg.source, text, source_lang, lang, source_codes=seg.codes, target_codes=codes
+            ),
+            codes=codes,
+            if_absent=True,
+        )
+
+    def _locale_signature(self, lang: str) -> Signature:
+        """Return how a rendered dateline was made: babel's CLDR data and the digits used."""
+        import babel
+
+        system = parse_language(lang).digit_system(self.digits)
+        options = {"reason": "dateline", "digits": system}
+        return Signature("locale", model="cldr", version=babel.__version__, options=options)
 
     def _filled(self, work: Work, seg: Segment, match: MemoryMatch) -> TranslationDraft:
         """Return a fuzzy match as a draft for review: the source's numbers, what differs."""

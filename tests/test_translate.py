@@ -75,15 +75,17 @@ def run(store: SQLiteStore, engine: Recording, targets: Sequence[str] = ("my",),
 
 
 def test_translates_pending_and_copies_credits(store: SQLiteStore) -> None:
-    """Every translatable segment goes to the engine once per distinct source; credits never do."""
+    """Every translatable segment goes to the engine once per distinct source; credits never do.
+
+    Nor does a dateline holding an ISO date: its date is rendered from locale data.
+    """
     doc = store.ingest(article()).document
     engine = Recording()
     (summary,) = run(store, engine)
     sent = [t for call in engine.calls for t in call]
-    assert "AP" not in sent
+    assert "AP" not in sent and "date 2021-03-05" not in sent
     assert sorted(sent) == sorted(
         {
-            "date 2021-03-05",
             "Police cross makeshift barricades",
             "Write to {1} or see {2}.",
             "More than 1,500 have been arrested.",
@@ -96,7 +98,7 @@ def test_translates_pending_and_copies_credits(store: SQLiteStore) -> None:
     mail = by_source["Write to desk@example.org or see https://example.org/live."]
     assert "desk@example.org" in mail.text and "https://example.org/live" in mail.text
     assert mail.state is State.TRANSLATED and mail.is_pseudo and mail.origin is Origin.MT
-    assert (summary.translated, summary.skipped, summary.reused) == (5, 1, 0)
+    assert (summary.translated, summary.skipped, summary.reused, summary.rendered) == (4, 1, 0, 1)
 
 
 def test_second_run_makes_no_model_call(store: SQLiteStore) -> None:
@@ -137,11 +139,11 @@ def test_interrupted_run_keeps_finished_batches_and_resumes(store: SQLiteStore) 
     with pytest.raises(KeyboardInterrupt):
         run(store, Recording(fail_on_call=2), batch=2)
     saved = store.translations(doc.id, "my")
-    # The credit and the first batch of two distinct sources (three segments) were saved.
-    assert len(saved) == 1 + 2
+    # The credit, the dateline and the first batch of two distinct sources (three segments).
+    assert len(saved) == 1 + 1 + 3
     engine = Recording()
     run(store, engine, batch=2)
-    assert sum(len(c) for c in engine.calls) == 4 - 2
+    assert sum(len(c) for c in engine.calls) == 3 - 2
     assert len(store.translations(doc.id, "my")) == len(SOURCES)
 
 

@@ -10,7 +10,7 @@ import typer
 
 from pipeline.cli.options import StoreOption
 from pipeline.formats import FORMATS
-from pipeline.formats.errors import ExportError
+from pipeline.formats.errors import HELD_BACK, ExportError
 
 _FORMAT_HELP = "; ".join(f"{info.name}: {info.description}" for info in FORMATS.values())
 
@@ -47,8 +47,9 @@ def export(
         typer.Option(
             "--output",
             "-o",
-            help="Required. File to write, '-' for standard output, or an existing folder "
-            "(one file per language for po and xliff20, per document and language for article).",
+            help="Required. File to write, '-' for standard output, or a folder, created when "
+            "it ends with / (one file per language for po and xliff20, per document and "
+            "language for article).",
             show_default=False,
         ),
     ] = "",
@@ -60,12 +61,27 @@ def export(
             "the article then opens with a DRAFT note.",
         ),
     ] = False,
+    allow_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--allow-flagged",
+            help="Article: publish reviewed text even where its latest QA found an error.",
+        ),
+    ] = False,
+    ready: Annotated[
+        bool,
+        typer.Option(
+            "--ready",
+            help="Article: write every article that can be published and name each one held "
+            f"back, with why (exit {HELD_BACK} when any is); without it, one stops them all.",
+        ),
+    ] = False,
     digits: Annotated[
         str | None,
         typer.Option(
             "--digits",
-            help="Article: digits in rendered dates, native (၁၂၃, १२३) or latin "
-            "(default: the target locale's own, e.g. Myanmar digits for my).",
+            hidden=True,
+            help="No longer applies: datelines are rendered when translate makes the draft.",
             show_default=False,
         ),
     ] = None,
@@ -75,12 +91,13 @@ def export(
 
     Each unit's id is "s<segment id>" in every format, so a reviewed XLIFF or PO file can be
     imported back. --format article writes the translated article itself (txt, md or html)
-    from reviewed and final translations only; a missing one stops the export and names it.
-    Files are written under a temporary name and renamed when complete.
+    from reviewed and final translations only, datelines included; a missing one, or a QA
+    error, stops the export and names it (--ready: the others are written). Files are written
+    under a temporary name and renamed when complete.
 
     Example: pipeline export --format xliff12 --to my article.md -o article.my.xlf
     """
-    from pipeline.export import ExportRequest, parse_digits, parse_languages, parse_states
+    from pipeline.export import ExportRequest, parse_languages, parse_states
     from pipeline.export import export as run_export
     from pipeline.formats import format_info
     from pipeline.store import open_store, store_location
@@ -90,25 +107,34 @@ def export(
     format_info(format_name)
     if not output:
         raise ExportError("say where to write with -o PATH (or -o - for standard output)")
-    if output.endswith(("/", os.sep)) and not Path(output).is_dir():
-        raise ExportError(f"cannot write to {output}: no such folder")
+    if digits is not None:
+        raise ExportError(
+            "--digits no longer applies to export: datelines are rendered when 'pipeline"
+            " translate' makes the draft, and the article publishes the reviewed text"
+        )
     request = ExportRequest(
         format=format_name,
         target_langs=parse_languages(to),
         documents=tuple(documents or ()),
         states=parse_states(state or ()),
         allow_draft=allow_draft,
-        digits=parse_digits(digits),
+        allow_flagged=allow_flagged,
+        ready=ready,
     )
     destination = typer.get_binary_stream("stdout") if output == "-" else Path(output)
+    folder = output.endswith(("/", os.sep))
     with open_store(store_location(store), create=False) as db:
-        result = run_export(db, request, destination)
+        result = run_export(db, request, destination, folder=folder)
     for file in result.files:
         where = "standard output" if file.path == "-" else file.path
         typer.echo(
             f"{result.format}: {file.units} units ({', '.join(file.langs)}) to {where}",
             err=output == "-",
         )
+    for held in result.held:
+        typer.echo(f"held back: {held.reason}", err=True)
+    if result.held:
+        raise typer.Exit(HELD_BACK)
 
 
 def register(app: typer.Typer) -> None:

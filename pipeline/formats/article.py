@@ -2,11 +2,13 @@
 
 Each ``{{p:N}}`` of the skeleton becomes paragraph N's translated segments joined as the
 source was (``join_segments``: spaces, " - " before a credit); HTML is escaped and its
-``<html lang>`` set to the target. A dateline holding an ISO date is rendered, not
-translated: the date in the target locale with its digits policy (``pipeline.locale``).
-Only reviewed and final translations are publishable.
-With ``allow_draft``, drafts and pseudo-translations fill the gaps and the article opens
-with a note saying so (txt/md: a first line; html: a comment and a banner).
+``<html lang>`` set to the target. Every segment, dateline included, is written as stored:
+``translate`` renders a dateline's date from locale data as a draft, and what the reviewer
+approved is what is published. Only reviewed and final translations are publishable, and
+only when their latest QA found no error (``allow_flagged`` lets errors through).
+With ``allow_draft``, drafts and pseudo-translations fill the gaps, QA errors do not stop
+the article, and it opens with a note saying so (txt/md: a first line; html: a comment and
+a banner).
 """
 
 from __future__ import annotations
@@ -20,12 +22,10 @@ from typing import BinaryIO
 
 from pipeline.formats import ExportOptions, write_chunks
 from pipeline.formats.errors import ExportError, IncompleteArticleError
-from pipeline.ingest import Escaper, Reader, placeholder_modes, reader, rebuild
-from pipeline.inline import at_edges
+from pipeline.ingest import Escaper, Reader, paragraph_gaps, placeholder_modes, reader, rebuild
 from pipeline.inline import render as render_codes
-from pipeline.locale import Digits, render_dateline
-from pipeline.records import Document, SegmentKind, State, Translation, Unit
-from pipeline.segment import join_segments
+from pipeline.records import Document, Flag, SegmentKind, Severity, State, Translation, Unit
+from pipeline.segment import Placed, join_segments
 
 PUBLISHABLE = frozenset({State.REVIEWED, State.FINAL})
 # Missing segments named in an error before "and N more".
@@ -48,38 +48,83 @@ def usable(t: Translation | None, allow_draft: bool = False) -> bool:
     return t.state in PUBLISHABLE or (allow_draft and t.state is State.TRANSLATED)
 
 
-def dateline(unit: Unit, lang: str, digits: Digits | None = None) -> str | None:
-    """Return a dateline the pipeline renders itself in the target locale, if it holds a date.
-
-    Dates are rendered, not translated: the dateline needs no reviewed translation.
-    """
-    if unit.segment.kind is not SegmentKind.DATELINE:
-        return None
-    rendered = render_dateline(unit.segment.source, lang, digits)
-    return None if rendered == unit.segment.source else rendered
-
-
 def missing(units: Iterable[Unit], lang: str, allow_draft: bool = False) -> list[Unit]:
     """Return the units whose translation into ``lang`` cannot stand in the article."""
-    return [
-        unit
-        for unit in units
-        if dateline(unit, lang) is None and not usable(unit.translations.get(lang), allow_draft)
-    ]
+    return [unit for unit in units if not usable(unit.translations.get(lang), allow_draft)]
+
+
+def errors(translation: Translation | None) -> tuple[Flag, ...]:
+    """Return the QA errors of a translation's latest check."""
+    if translation is None:
+        return ()
+    return tuple(flag for flag in translation.flags if flag.severity is Severity.ERROR)
+
+
+def flagged(units: Iterable[Unit], lang: str) -> list[tuple[Unit, Flag]]:
+    """Return each unit whose translation into ``lang`` has a QA error, with its first error."""
+    return [(unit, found[0]) for unit in units if (found := errors(unit.translations.get(lang)))]
+
+
+def _where(unit: Unit) -> str:
+    return f"{unit.unit_id} (¶{unit.segment.paragraph}.{unit.segment.sentence})"
+
+
+def _listed(items: Sequence[str]) -> str:
+    """Return items joined, the list cut after a few."""
+    more = f" and {len(items) - SHOWN_MISSING} more" if len(items) > SHOWN_MISSING else ""
+    return ", ".join(items[:SHOWN_MISSING]) + more
 
 
 def describe_missing(document: Document, lang: str, units: Sequence[Unit], total: int) -> str:
     """Return one line naming the segments an article lacks, the list cut after a few."""
-    shown = ", ".join(
-        f"{unit.unit_id} (¶{unit.segment.paragraph}.{unit.segment.sentence})"
-        for unit in units[:SHOWN_MISSING]
-    )
-    more = f" and {len(units) - SHOWN_MISSING} more" if len(units) > SHOWN_MISSING else ""
+    return f"{document.uri} ({lang}): {_missing_clause(units, total)}"
+
+
+def _missing_clause(units: Sequence[Unit], total: int) -> str:
     verb = "has" if len(units) == 1 else "have"
-    return (
-        f"{document.uri} ({lang}): {len(units)} of {total} segments {verb} no reviewed or final"
-        f" translation: {shown}{more}; review them, or export with --allow-draft"
+    # Stores made before datelines were rendered at translate time hold none for them.
+    untouched = any(
+        unit.segment.kind is SegmentKind.DATELINE and not unit.translations for unit in units
     )
+    hint = "; 'pipeline translate' renders datelines" if untouched else ""
+    return (
+        f"{len(units)} of {total} segments {verb} no reviewed or final translation:"
+        f" {_listed([_where(unit) for unit in units])}{hint}; review them, or export with"
+        " --allow-draft"
+    )
+
+
+def _flagged_clause(found: Sequence[tuple[Unit, Flag]], total: int) -> str:
+    verb = "has" if len(found) == 1 else "have"
+    shown = [f"{_where(unit)} {flag.check}: {flag.message}" for unit, flag in found]
+    return (
+        f"{len(found)} of {total} segments {verb} a QA error: {_listed(shown)}; correct them,"
+        " or export with --allow-flagged"
+    )
+
+
+def problems(
+    document: Document,
+    lang: str,
+    units: Sequence[Unit],
+    allow_draft: bool = False,
+    allow_flagged: bool = False,
+) -> str | None:
+    """Return one line saying why an article cannot be published, or None when it can.
+
+    Missing segments and QA errors are both named; with ``allow_draft`` the article is a
+    marked draft and QA errors do not stop it.
+    """
+    clauses = []
+    lacking = missing(units, lang, allow_draft)
+    if lacking:
+        clauses.append(_missing_clause(lacking, len(units)))
+    if not (allow_draft or allow_flagged):
+        gaps = {unit.segment.id for unit in lacking}
+        found = flagged((u for u in units if u.segment.id not in gaps), lang)
+        if found:
+            clauses.append(_flagged_clause(found, len(units)))
+    return f"{document.uri} ({lang}): {'; '.join(clauses)}" if clauses else None
 
 
 @dataclass(frozen=True)
@@ -105,8 +150,8 @@ def render(
     units: Sequence[Unit],
     lang: str,
     allow_draft: bool = False,
-    digits: Digits | None = None,
     *,
+    allow_flagged: bool = False,
     document: Document | None = None,
 ) -> str:
     """Return one document's article in ``lang``, or raise IncompleteArticleError.
@@ -118,21 +163,30 @@ def render(
     document = units[0].document if units else document
     if document is None:
         raise ExportError("an article export needs its document")
-    lacking = missing(units, lang, allow_draft)
-    if lacking:
-        raise IncompleteArticleError(describe_missing(document, lang, lacking, len(units)))
-    dates = {u.segment.id: d for u in units if (d := dateline(u, lang, digits)) is not None}
-    texts = {u.segment.id: u.translations[lang] for u in units if u.segment.id not in dates}
+    why = problems(document, lang, units, allow_draft, allow_flagged)
+    if why is not None:
+        raise IncompleteArticleError(why)
+    texts = {u.segment.id: u.translations[lang] for u in units}
     # Placeholders stand in the skeleton and in codes' markup (an inline image's alt text).
     markup = "".join(code.data for unit in units for code in unit.segment.codes)
     modes = placeholder_modes(document.skeleton + markup)
     article_reader = reader(document.format)
     paragraphs = {}
+    gaps = paragraph_gaps(document.skeleton + markup)
     for index, group in groupby(units, key=lambda unit: unit.segment.paragraph):
         escape = article_reader.escaper(modes.get(index, "p"))
         paragraphs[index] = join_segments(
-            (unit.segment.kind, _coded(unit, texts, dates, escape, article_reader))
-            for unit in group
+            [
+                Placed(
+                    unit.segment.kind,
+                    unit.segment.source,
+                    texts[unit.segment.id].text,
+                    _coded(texts[unit.segment.id], escape, article_reader),
+                )
+                for unit in group
+            ],
+            gaps.get(index),
+            escape,
         )
     drafts = Drafts(
         drafts=sum(t.state not in PUBLISHABLE or t.is_pseudo for t in texts.values()),
@@ -145,22 +199,9 @@ def render(
     return f"{note}\n\n{body}" if note else body
 
 
-def _coded(
-    unit: Unit,
-    texts: dict[int, Translation],
-    dates: dict[int, str],
-    escape: Escaper,
-    article_reader: Reader,
-) -> str:
+def _coded(translation: Translation, escape: Escaper, article_reader: Reader) -> str:
     """Return one segment's target text with its codes' markup, runs escaped."""
-    segment = unit.segment
-    if segment.id in dates:
-        # A rendered date has no words to align: its codes keep to the edges.
-        text = dates[segment.id]
-        codes = at_edges(segment.source, segment.codes, text).codes
-    else:
-        translation = texts[segment.id]
-        text, codes = translation.text, translation.codes
+    text, codes = translation.text, translation.codes
     return render_codes(text, article_reader.written(text, codes), inside=escape)
 
 
@@ -207,11 +248,13 @@ def generate_article(units: Iterable[Unit], options: ExportOptions) -> Iterator[
         return
     if len({unit.document.id for unit in held}) > 1:
         raise ExportError("an article export holds one document; name one, or -o a folder")
+    # QA errors are gated by the export job before any file is written (pipeline.export
+    # check_articles, which knows --allow-flagged); here only missing text stops the article.
     yield render(
         held,
         options.target_langs[0],
         options.allow_draft,
-        options.digits,
+        allow_flagged=True,
         document=options.document,
     )
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pipeline.errors import PipelineError
 
+# Exit code of an article export with --ready that wrote what could be published and held
+# back the rest (each named on a line of its own).
+HELD_BACK = 10
+
 
 class ExportError(PipelineError):
     """An export cannot be written: bad options, an unwritable path or a failed write."""
@@ -18,6 +22,6 @@ class UnknownFormatError(ExportError):
 
 
 class IncompleteArticleError(ExportError):
-    """An article cannot be exported: some segments have no publishable translation."""
+    """An article cannot be exported: segments lack publishable text, or their QA has errors."""
 
     exit_code = 9
