@@ -8,7 +8,9 @@ Everything here is a pure function over strings and ``(start, end)`` offsets.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
 import sentencex
 
@@ -24,6 +26,10 @@ _OPENERS = "\"'“‘«([{"
 # Devanagari and Burmese ones, which never stand inside a word.
 _UNSPACED_TERMINALS = ("。", "！", "？", "｡", "．", "।", "॥", "။")
 _CLOSERS = "\"'”’»)]}"
+# Sentence ends after which the next sentence follows with no space, when a translation
+# is joined: Chinese and Japanese full stops, and Burmese ။.
+_NO_SPACE_AFTER = ("。", "！", "？", "｡", "．", "။")
+CREDIT_GAP = " - "
 # sentencex never breaks after a closing bracket: "(It was late.) Next." stays one sentence.
 _BRACKET_END = re.compile(rf"[{_TERMINALS}][\"'”’»]*[)\]]\s+")
 # sentencex breaks after "..." before a capital, but never after the single character "…".
@@ -121,12 +127,79 @@ def segment_bounds(
     return segments
 
 
-def join_segments(parts: Iterable[tuple[SegmentKind, str]]) -> str:
-    """Return a paragraph's text from its segments: spaces between, " - " before a credit."""
-    pieces: list[str] = []
-    for kind, text in parts:
-        pieces.append(f"- {text}" if kind is SegmentKind.CREDIT and pieces else text)
-    return " ".join(pieces)
+@dataclass(frozen=True)
+class Placed:
+    """One segment as it stands in a rebuilt paragraph: its source, target and written form."""
+
+    kind: SegmentKind
+    source: str
+    target: str
+    written: str
+
+
+def default_gaps(kinds: Sequence[SegmentKind]) -> tuple[str, ...]:
+    """Return the gaps a paragraph has when its skeleton records none: " - " before a credit."""
+    return tuple(CREDIT_GAP if kind is SegmentKind.CREDIT else " " for kind in kinds[1:])
+
+
+def gaps_between(text: str, parts: Sequence[Part]) -> tuple[str, ...]:
+    """Return the original characters between consecutive segments of a paragraph.
+
+    >>> text = SegmentKind.TEXT
+    >>> gaps_between("A. B。C", [(text, 0, 2), (text, 3, 5), (text, 5, 6)])
+    (' ', '')
+    """
+    return tuple(text[before[2] : after[1]] for before, after in pairwise(parts))
+
+
+def join_segments(
+    parts: Iterable[Placed | tuple[SegmentKind, str]],
+    gaps: Sequence[str] | None = None,
+    escape: Callable[[str, None], str] | None = None,
+) -> str:
+    """Return a paragraph from its segments, each gap the original's, fitted to the target.
+
+    ``gaps`` are the original characters between segments (``default_gaps`` when the
+    skeleton records none); ``escape`` writes a gap for the article's format (a reader's
+    ``Escaper``).
+    """
+    placed = [
+        part if isinstance(part, Placed) else Placed(*part, part[1], part[1]) for part in parts
+    ]
+    if gaps is None or len(gaps) != len(placed) - 1:
+        gaps = default_gaps([part.kind for part in placed])
+    pieces = [placed[0].written] if placed else []
+    for (before, after), gap in zip(pairwise(placed), gaps, strict=True):
+        gap = fitted_gap(before, gap, after)
+        pieces += [escape(gap, None) if escape else gap, after.written]
+    return "".join(pieces)
+
+
+def fitted_gap(before: Placed, gap: str, after: Placed) -> str:
+    """Return the gap between two sentences as the target language writes it.
+
+    A dateline's or credit's separator is kept as it is. Between sentences the original's
+    gap is kept when the source and target sentence ends agree on spacing; otherwise the
+    target's rule wins: none after a sentence end that wants no space (Chinese and Japanese
+    。！？, Burmese ။), one space after any other when the source had none.
+    """
+    if SegmentKind.DATELINE in (before.kind, after.kind) or after.kind is SegmentKind.CREDIT:
+        return gap
+    unspaced = unspaced_end(before.target)
+    if unspaced == unspaced_end(before.source):
+        return gap
+    if unspaced:
+        return ""
+    return gap if gap else " "
+
+
+def unspaced_end(text: str) -> bool:
+    """Return whether text ends a sentence with a stop after which no space is written.
+
+    >>> unspaced_end("这是一句。"), unspaced_end("It is."), unspaced_end("ဒါပါ။”")
+    (True, False, True)
+    """
+    return text.rstrip().rstrip(_CLOSERS + "」』）】")[-1:] in _NO_SPACE_AFTER
 
 
 def _trim(text: str, start: int, end: int) -> Bounds:

@@ -416,14 +416,14 @@ def test_html_title(tmp_path: Path, markup: bytes, title: str) -> None:
 
 
 def test_html_keeps_its_own_doctype_and_records_images(tmp_path: Path) -> None:
-    """No doctype is invented for XHTML; <br> (a space in the text) and <img> are standalone."""
+    """No doctype is invented for XHTML; <br> (a line feed in the text) and <img> are standalone."""
     markup = (
         b'<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
         b'<body><p>A &amp; B.</p><p>Line<br/>break <img src="x.png"/>here.</p></body></html>'
     )
     document = read_article(write(tmp_path, "x.html", markup))
     assert "DOCTYPE" not in document.skeleton
-    assert [s.source for s in document.segments] == ["A & B.", "Line break here."]
+    assert [s.source for s in document.segments] == ["A & B.", "Line\nbreak here."]
     marks = [(s.start, s.tag, s.attrs, s.standalone) for s in document.segments[1].inline]
     assert marks == [(4, "br", {}, True), (11, "img", {"src": "x.png"}, True)]
 

@@ -7,7 +7,9 @@ file of that format is read, so importing this package pulls in neither lxml nor
 from __future__ import annotations
 
 import importlib
+import json
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +28,7 @@ from pipeline.records import (
     SegmentKind,
     content_hash,
 )
-from pipeline.segment import Bounds, segment_bounds
+from pipeline.segment import Bounds, Part, default_gaps, gaps_between, segment_bounds
 from pipeline.xmlsafe import UnsafeXMLError, check_size
 
 __all__ = [
@@ -38,11 +40,14 @@ __all__ = [
     "Reader",
     "clip_spans",
     "codes_of",
+    "paragraph_bounds",
+    "paragraph_gaps",
     "placeholder",
     "placeholder_modes",
     "read_article",
     "reader",
     "rebuild",
+    "sealed",
     "segment_paragraph",
 ]
 
@@ -60,7 +65,13 @@ ATOMIC_TAGS = frozenset({"a", "code"})
 # table cell, "a" an attribute value (HTML attribute, Markdown image text), "j" a quoted
 # front matter value. Each reader escapes the text for the mode (its ``escaper``).
 MODES = "pcaj"
-_PLACEHOLDER = re.compile(r"\{\{([pcaj]):(\d+)\}\}")
+# A placeholder may record its paragraph's gaps between segments, where they are not the
+# default ones (``pipeline.segment.default_gaps``): ``{{p:3 ["", " — "]}}``, a JSON list.
+_PLACEHOLDER = re.compile(r"\{\{([pcaj]):(\d+)(?: (\[[^\[\]{}]*\]))?\}\}")
+# Code markup that holds a placeholder (an image's alt text) is written back with a sentinel
+# no text can hold: it carries this process's random token, and no stored text holds NUL.
+_TOKEN = secrets.token_hex(8)
+_SENTINEL = re.compile(rf"\x00{_TOKEN}:([pcaj]):(\d+)\x00")
 DEFAULT_FIELDS = ("title", "description", "summary")
 _SPACES = re.compile(r"\s+")
 # Values that are one unit and never split into sentences.
@@ -135,22 +146,65 @@ def rebuild(
     """Replace each placeholder in the skeleton by ``paragraphs[N]``, escaped if asked.
 
     Paragraphs are filled in as given (callers render and escape them); ``escape`` is for
-    callers that pass plain text. A paragraph's inline codes may hold placeholders of their
-    own (an image's alt text), which a second pass fills: only those of paragraphs the
-    skeleton does not place, so that text quoting a placeholder ("write {{p:0}}") stays as
-    it is. A placeholder whose index is not in ``paragraphs`` is left as it is too.
+    callers that pass plain text. Each placeholder is filled once, from the skeleton alone:
+    text that reads like a placeholder ("write {{p:0}}") stays text. Code markup that holds
+    a placeholder (an image's alt text) is written with a sentinel (``sealed``), filled
+    in the same single pass over each paragraph. A placeholder whose index is not in
+    ``paragraphs`` is left as it is.
     """
-    placed = {int(m.group(2)) for m in _PLACEHOLDER.finditer(skeleton)}
 
-    def fill(match: re.Match[str], skip: frozenset[int] | set[int] = frozenset()) -> str:
-        index = int(match.group(2))
-        if index not in paragraphs or index in skip:
-            return match.group(0)
+    def text_of(index: int) -> str:
         text = paragraphs[index]
         return escape(text) if escape else text
 
-    filled = _PLACEHOLDER.sub(fill, skeleton)
-    return _PLACEHOLDER.sub(lambda match: fill(match, placed), filled)
+    def unseal(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        return text_of(index) if index in paragraphs else placeholder(index, match.group(1))
+
+    def fill(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        if index not in paragraphs:
+            return match.group(0)
+        return _SENTINEL.sub(unseal, text_of(index))
+
+    return _PLACEHOLDER.sub(fill, skeleton)
+
+
+def sealed(codes: Sequence[Code]) -> tuple[Code, ...]:
+    """Return codes whose markup placeholders are sentinels that ``rebuild`` alone fills."""
+    return tuple(
+        code.with_data(_PLACEHOLDER.sub(_seal, code.data)) if "{{" in code.data else code
+        for code in codes
+    )
+
+
+def _seal(match: re.Match[str]) -> str:
+    return f"\x00{_TOKEN}:{match.group(1)}:{match.group(2)}\x00"
+
+
+def paragraph_gaps(skeleton: str) -> dict[int, tuple[str, ...]]:
+    """Return the gaps between segments recorded in a skeleton's (or markup's) placeholders.
+
+    >>> paragraph_gaps('<p>{{p:0 ["", " \\u2014 "]}}</p><p>{{p:1}}</p>')
+    {0: ('', ' — ')}
+    """
+    return {
+        int(m.group(2)): tuple(json.loads(m.group(3)))
+        for m in _PLACEHOLDER.finditer(skeleton)
+        if m.group(3)
+    }
+
+
+def _with_gaps(text: str, gaps: Mapping[int, tuple[str, ...]]) -> str:
+    """Return text with the placeholders of paragraphs in ``gaps`` recording them."""
+
+    def record(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        if index not in gaps:
+            return match.group(0)
+        return f"{{{{{match.group(1)}:{index} {json.dumps(list(gaps[index]))}}}}}"
+
+    return _PLACEHOLDER.sub(record, text) if gaps and "{{" in text else text
 
 
 def read_article(
@@ -169,34 +223,45 @@ def read_article(
         article = reader(fmt).parse(text, options or ReadOptions())
     except UnsafeXMLError as error:
         raise InputError(f"{_shown(path)}: {error}") from None
-    segments = tuple(
-        segment
-        for index, paragraph in enumerate(article.paragraphs)
-        for segment in segment_paragraph(index, paragraph, source_lang)
-    )
+    segments: list[SegmentDraft] = []
+    gaps: dict[int, tuple[str, ...]] = {}
+    for index, paragraph in enumerate(article.paragraphs):
+        bounds = paragraph_bounds(paragraph, source_lang)
+        segments += _drafts(index, paragraph, bounds)
+        found = gaps_between(paragraph.text, bounds)
+        if found != default_gaps([kind for kind, _, _ in bounds]):
+            gaps[index] = found
     return DocumentDraft(
         uri=str(path.resolve()),
         title=article.title or path.stem,
         source_lang=source_lang,
         format=fmt,
         content_hash=content_hash(data),
-        skeleton=article.skeleton,
-        segments=segments,
+        skeleton=_with_gaps(article.skeleton, gaps),
+        segments=tuple(_segment_with_gaps(segment, gaps) for segment in segments),
         normalisation=normalised.changes,
     )
 
 
 def segment_paragraph(index: int, paragraph: Paragraph, lang: str) -> list[SegmentDraft]:
     """Return the segments of paragraph ``index``, each with its inline markup re-based."""
+    return _drafts(index, paragraph, paragraph_bounds(paragraph, lang))
+
+
+def paragraph_bounds(paragraph: Paragraph, lang: str) -> list[Part]:
+    """Return the (kind, start, end) of each segment of a paragraph."""
     keep = [
         (span.start, span.end)
         for span in paragraph.inline
         if span.tag in ATOMIC_TAGS or span.protect or span.standalone
     ]
     if paragraph.kind in UNSPLIT:
-        bounds = [(paragraph.kind, 0, len(paragraph.text))]
-    else:
-        bounds = segment_bounds(paragraph.text, lang, paragraph.kind, keep)
+        return [(paragraph.kind, 0, len(paragraph.text))]
+    return segment_bounds(paragraph.text, lang, paragraph.kind, keep)
+
+
+def _drafts(index: int, paragraph: Paragraph, bounds: Sequence[Part]) -> list[SegmentDraft]:
+    """Return the segment drafts of a paragraph cut at ``bounds``."""
     # A zero-width mark (image) goes with the segment it falls in or directly follows.
     reach = [0, *(start for _, start, _ in bounds[1:]), len(paragraph.text) + 1]
     return [
@@ -212,6 +277,20 @@ def segment_paragraph(index: int, paragraph: Paragraph, lang: str) -> list[Segme
         )
         for number, (kind, start, end) in enumerate(bounds)
     ]
+
+
+def _segment_with_gaps(segment: SegmentDraft, gaps: Mapping[int, tuple[str, ...]]) -> SegmentDraft:
+    """Return a segment whose codes' markup placeholders (an image's text) record their gaps."""
+    if not gaps or not any("{{" in code.data for code in segment.codes):
+        return segment
+    return replace(
+        segment,
+        codes=tuple(code.with_data(_with_gaps(code.data, gaps)) for code in segment.codes),
+        inline=tuple(
+            replace(span, open=_with_gaps(span.open, gaps), attrs=dict(span.attrs))
+            for span in segment.inline
+        ),
+    )
 
 
 def codes_of(spans: Sequence[InlineSpan], start: int, end: int, marks: Bounds) -> tuple[Code, ...]:

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from pipeline import xmlsafe
-from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder
+from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder, sealed
 from pipeline.ingest.html_inline import Run, left_alone, mark_attributes, markup
 from pipeline.records import Code, SegmentKind
 
@@ -44,7 +44,7 @@ KINDS = {
 
 def written(text: str, codes: Sequence[Code]) -> tuple[Code, ...]:
     """Return a translation's codes as they are written back: their markup as it was."""
-    return tuple(codes)
+    return sealed(codes)
 
 
 def escaper(mode: str) -> Escaper:
@@ -53,6 +53,9 @@ def escaper(mode: str) -> Escaper:
 
 
 def _text(run: str, code: Code | None) -> str:
+    # A line feed after markup stands for no space at all: the source had none after its
+    # <br> (``html_inline.Run``); HTML text holds no other line feed.
+    run = run[1:] if run.startswith("\n") else run
     return html_text.escape(run, quote=False).replace(NBSP, "&nbsp;")
 
 

@@ -164,7 +164,9 @@ class Run:
     def __init__(self, first: int) -> None:
         self._builder = InlineText(collapse=False)
         self._first = first
-        self._pending = False
+        # What goes before the next text: "" nothing, " " the source's space, "\n" the
+        # separator after a <br> the source wrote with no space after it.
+        self._pending = ""
         self._started = False
         self._spaced = False  # the text ends in a space written before markup
         self.attributes: list[str] = []
@@ -182,13 +184,13 @@ class Run:
             chunk = chunk.lstrip()
         chunk = _SPACES.sub(" ", chunk)
         if chunk.startswith(" "):
-            self._pending = self._started and not self._spaced
+            self._pending = " " if self._started and not self._spaced else ""
             chunk = chunk[1:]
         if not chunk:
             return
         if self._pending:
-            self._builder.add(" ")
-        self._pending = chunk.endswith(" ")
+            self._builder.add(self._pending)
+        self._pending = " " if chunk.endswith(" ") else ""
         self._builder.add(chunk.rstrip(" "))
         self._started, self._spaced = True, False
 
@@ -196,8 +198,8 @@ class Run:
         """Add one inline node and its tail: text as text, markup as codes."""
         self._nodes += 1
         if self._pending:  # a space before markup stays before it
-            self._builder.add(" ")
-            self._pending, self._spaced = False, True
+            self._builder.add(self._pending)
+            self._pending, self._spaced = "", True
         if not isinstance(node.tag, str) or node.tag in VERBATIM_INLINE:
             self._builder.mark(_name(node), {}, markup(node))
         else:
@@ -214,9 +216,11 @@ class Run:
         attrs = {str(k): str(v) for k, v in element.attrib.items()}
         if element.tag in VOID_TAGS:
             self._builder.mark(element.tag, attrs, start)
-            if element.tag == "br":
-                # A line break parts words and may end a sentence: the plain text has a space.
-                self.text(" ")
+            if element.tag == "br" and self._started and not self._spaced:
+                # A line break parts words and may end a sentence: the plain text has the
+                # space the source has after it, or else a line feed, which the article
+                # drops again (``html.escaper``) so that the page keeps its own text.
+                self._pending = "\n"
             return
         self._builder.open(element.tag, attrs, start, protect=protect)
         self.text(element.text or "")

@@ -31,6 +31,7 @@ from pipeline.ingest import (
     frontmatter,
     markdown_escape,
     placeholder,
+    sealed,
 )
 from pipeline.ingest.markdown_inline import InlineReader
 from pipeline.inline import isolated, render
@@ -68,8 +69,11 @@ def written(text: str, codes: Sequence[Code]) -> tuple[Code, ...]:
         and _touches_word(text, code)
     }
     inside -= isolated(codes)
-    return tuple(
-        code.with_data(code.data.replace("_", "*")) if code.id in inside else code for code in codes
+    return sealed(
+        [
+            code.with_data(code.data.replace("_", "*")) if code.id in inside else code
+            for code in codes
+        ]
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder
+from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder, sealed
 from pipeline.records import Code, SegmentKind
 from pipeline.segment import paragraph_bounds
 
@@ -15,7 +15,7 @@ _LIST_MARKER = re.compile(r"[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]+(?=\S)")
 
 def written(text: str, codes: Sequence[Code]) -> tuple[Code, ...]:
     """Return a translation's codes as they are written back: their markup as it was."""
-    return tuple(codes)
+    return sealed(codes)
 
 
 def escaper(mode: str) -> Escaper:
