@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,14 @@ app = typer.Typer(
 )
 
 
+class EditState(StrEnum):
+    """The states `review import --state` offers for an edit under a carried state."""
+
+    reviewed = "reviewed"
+    final = "final"
+    translated = "translated"
+
+
 @app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(help="Reviewed .xlf (XLIFF 1.2 or 2.0) or .po file.")],
@@ -38,16 +47,29 @@ def import_file(
             "--skip-conflicts", help="Apply the units without conflicts, report the rest."
         ),
     ] = False,
+    state: Annotated[
+        EditState,
+        typer.Option(
+            "--state",
+            help="State of an edited target whose state the file carried back unchanged.",
+        ),
+    ] = EditState.reviewed,
     store: StoreOption = None,
 ) -> None:
     """Check a reviewed file against the store, then save its edits as human revisions.
 
-    Every unit is checked first: unknown ids, a source changed since export, the wrong
+    Every unit is checked first: unknown ids, a source changed since export, an unknown
     target language, an empty target marked reviewed. With any conflict nothing is saved
     unless --skip-conflicts is given. Importing the same file twice changes nothing.
 
+    A state in the file counts where the reviewer changed it; an edited target whose state
+    came back as it was exported is saved as reviewed (or --state). Targets for a language
+    the document was never translated into are welcome. QA errors of what is saved are
+    printed, one line each.
+
     Example: pipeline review import reviewed.xlf --reviewer "Thida"
     """
+    from pipeline.records import State
     from pipeline.review import read
     from pipeline.review.apply import import_review
     from pipeline.review.errors import ReviewConflictError
@@ -55,7 +77,14 @@ def import_file(
 
     review = read(file)
     with open_store(store_location(store), create=False) as db:
-        report = import_review(db, review, to=to, reviewer=reviewer, skip_conflicts=skip_conflicts)
+        report = import_review(
+            db,
+            review,
+            to=to,
+            reviewer=reviewer,
+            skip_conflicts=skip_conflicts,
+            edit_state=State(state.value),
+        )
     for conflict in report.conflicts:
         typer.echo(str(conflict), err=True)
     if report.older:
@@ -67,14 +96,17 @@ def import_file(
     if not report.stopped:
         for unit_id, changes in report.repaired:
             typer.echo(f"{unit_id}: target {'; '.join(changes)}")
+        for error in report.errors:
+            typer.echo(f"QA error: {error}")
     repaired = (
         f", repaired {len(report.repaired)} ({', '.join(u for u, _ in report.repaired)})"
         if report.repaired and not report.stopped
         else ""
     )
+    errors = f", QA errors {len(report.errors)}" if report.errors and not report.stopped else ""
     typer.echo(
         f"{report.file}: applied {report.applied}, unchanged {report.unchanged}, "
-        f"conflicts {len(report.conflicts)}{repaired}"
+        f"conflicts {len(report.conflicts)}{repaired}{errors}"
     )
     if report.stopped:
         count = len(report.conflicts)
