@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import BinaryIO
 
-from pipeline.formats import ExportOptions, write_chunks
+from pipeline.formats import ExportOptions, state_of, write_chunks
 from pipeline.formats.errors import ExportError, IncompleteArticleError
 from pipeline.ingest import Escaper, Reader, paragraph_gaps, placeholder_modes, reader, rebuild
 from pipeline.inline import render as render_codes
@@ -77,14 +77,16 @@ def _listed(items: Sequence[str]) -> str:
 
 def describe_missing(document: Document, lang: str, units: Sequence[Unit], total: int) -> str:
     """Return one line naming the segments an article lacks, the list cut after a few."""
-    return f"{document.uri} ({lang}): {_missing_clause(units, total)}"
+    return f"{document.uri} ({lang}): {_missing_clause(units, lang, total)}"
 
 
-def _missing_clause(units: Sequence[Unit], total: int) -> str:
+def _missing_clause(units: Sequence[Unit], lang: str, total: int) -> str:
     verb = "has" if len(units) == 1 else "have"
     # Stores made before datelines were rendered at translate time hold none for them.
     untouched = any(
-        unit.segment.kind is SegmentKind.DATELINE and not unit.translations for unit in units
+        unit.segment.kind is SegmentKind.DATELINE
+        and state_of(unit.translations.get(lang)) is State.INITIAL
+        for unit in units
     )
     hint = "; 'pipeline translate' renders datelines" if untouched else ""
     return (
@@ -118,7 +120,7 @@ def problems(
     clauses = []
     lacking = missing(units, lang, allow_draft)
     if lacking:
-        clauses.append(_missing_clause(lacking, len(units)))
+        clauses.append(_missing_clause(lacking, lang, len(units)))
     if not (allow_draft or allow_flagged):
         gaps = {unit.segment.id for unit in lacking}
         found = flagged((u for u in units if u.segment.id not in gaps), lang)
