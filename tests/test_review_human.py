@@ -56,7 +56,7 @@ def fill_xliff12(path: Path, wanted: Callable[[str], bool]) -> None:
     for unit in tree.iterfind(".//{*}trans-unit"):
         source = unit.find("{*}source")
         assert source is not None
-        if not wanted("".join(source.itertext())):
+        if not wanted("".join(str(t) for t in source.itertext())):
             continue
         target = copy.deepcopy(source)
         target.tag = target.tag.replace("source", "target")
@@ -72,7 +72,7 @@ def fill_xliff20(path: Path, wanted: Callable[[str], bool]) -> None:
     for segment in tree.iterfind(".//{*}segment"):
         source = segment.find("{*}source")
         assert source is not None
-        if not wanted("".join(source.itertext())):
+        if not wanted("".join(str(t) for t in source.itertext())):
             continue
         target = copy.deepcopy(source)
         target.tag = target.tag.replace("source", "target")
@@ -99,7 +99,7 @@ FILLERS: dict[str, Filler] = {"xliff12": fill_xliff12, "xliff20": fill_xliff20, 
 
 def translations(lang: str = "my") -> dict[str, tuple[str, State, Origin, str]]:
     """Return each segment's source with its stored text, state, origin and author."""
-    with open_store(store_path()) as db:
+    with open_store(str(store_path())) as db:
         doc = db.documents()[0]
         done = db.translations(doc.id, lang)
         return {
@@ -224,7 +224,7 @@ def test_the_desk_lists_and_shows_a_human_only_language(article: Path, tmp_path:
     path = exported(tmp_path, "po", "a.po")
     fill_po(path, lambda source: source != LEFT_EMPTY)
     assert cli("review", "import", str(path), "--reviewer", "Thida")[0] == 0
-    with open_store(store_path()) as db:
+    with open_store(str(store_path())) as db:
         langs = tuple(db.target_languages(db.documents()[0].id))
     assert langs == ("my",)  # what `review serve` offers when no --to is given
     token = "s3cret-token"
