@@ -4,17 +4,19 @@ The parent plans the run and fills what memory and credits fill (no model needed
 starts N worker processes (``spawn``: no state shared but the store). Each opens the store,
 builds the engine once, and runs the translate job: its batches are claimed before the model
 sees them (:mod:`pipeline.store.claims`), so workers never translate the same segment and a
-batch is written with its claims released in one transaction. Workers report progress and
-their summaries through a queue. When a worker dies, its claims are released and the parent
-translates what is still pending itself, so nothing is lost.
+batch is written with its claims released in one transaction. Each worker reports progress and
+its summaries through a pipe of its own: a worker killed at any instant (mid-message, say)
+closes only its own pipe, which the parent reads as the end of that worker; a shared queue
+would leave its lock held and block every other worker. When a worker dies, its claims are
+released and the parent translates what is still pending itself, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import queue
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pipeline.translate import LanguageSummary, TranslationJob
@@ -33,7 +35,7 @@ class WorkOrder:
     fuzzy_threshold: float = 75.0
 
 
-def _worker(order: WorkOrder, owner: str, messages: Any) -> None:
+def _worker(order: WorkOrder, owner: str, messages: Connection) -> None:
     """Run the translate job in a worker process (the target of each ``Process``)."""
     from pipeline.engines.factory import build_engine
     from pipeline.store import open_store
@@ -52,8 +54,9 @@ def _worker(order: WorkOrder, owner: str, messages: Any) -> None:
             count_others=False,
         )
         job.plan()
-        summaries = job.run(lambda n: messages.put(("progress", owner, n)))
-    messages.put(("done", owner, [asdict(s) for s in summaries]))
+        summaries = job.run(lambda n: messages.send(("progress", n)))
+    messages.send(("done", [asdict(s) for s in summaries]))
+    messages.close()
 
 
 def merge(into: list[LanguageSummary], found: Sequence[LanguageSummary]) -> None:
@@ -89,44 +92,51 @@ def run_workers(
     if not any(w.machine for w in job.work):
         return summaries
     context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
     owners = [f"{new_owner()}-w{i}" for i in range(workers)]
-    processes = {
-        owner: context.Process(target=_worker, args=(order, owner, messages), daemon=True)
-        for owner in owners
-    }
-    for process in processes.values():
-        process.start()
-    running = set(owners)
-    lost = False
+    pipes: dict[str, Connection] = {}
+    processes = {}
+    for owner in owners:
+        reader, writer = context.Pipe(duplex=False)
+        processes[owner] = context.Process(target=_worker, args=(order, owner, writer), daemon=True)
+        processes[owner].start()
+        # Only the worker may hold the writing end: its death is then the pipe's end.
+        writer.close()
+        pipes[owner] = reader
+    finished: set[str] = set()
     try:
-        while running:
-            try:
-                kind, owner, payload = messages.get(timeout=0.5)
-            except queue.Empty:
-                for owner in list(running):
-                    if not processes[owner].is_alive():
-                        running.discard(owner)
-                        lost = True
-                        with job.store.transaction():
-                            job.store.release(owner)
-                continue
-            if kind == "progress":
-                if reports is not None:
-                    reports[owner] = reports.get(owner, 0) + payload
-                if progress:
-                    progress(payload)
-            elif kind == "done":
-                running.discard(owner)
-                merge(summaries, [LanguageSummary(**s) for s in payload])
+        while pipes:
+            ready_ends = wait(list(pipes.values()))
+            for owner in [o for o, conn in pipes.items() if conn in ready_ends]:
+                ready = pipes[owner]
+                try:
+                    kind, payload = ready.recv()
+                except (EOFError, OSError):
+                    # The worker is gone (done, or killed, perhaps mid-message).
+                    ready.close()
+                    del pipes[owner]
+                    processes[owner].join(timeout=10)
+                    with job.store.transaction():
+                        job.store.release(owner)
+                    continue
+                if kind == "progress":
+                    if reports is not None:
+                        reports[owner] = reports.get(owner, 0) + payload
+                    if progress:
+                        progress(payload)
+                elif kind == "done":
+                    finished.add(owner)
+                    merge(summaries, [LanguageSummary(**s) for s in payload])
     finally:
         for process in processes.values():
             if process.is_alive():
                 process.terminate()
             process.join(timeout=10)
+        for conn in pipes.values():
+            conn.close()
         for owner in owners:
             with job.store.transaction():
                 job.store.release(owner)
+    lost = finished != set(owners)
     if lost or any(p.exitcode for p in processes.values()):
         # A worker died: what it left pending is translated here, nothing is lost.
         retry = TranslationJob(

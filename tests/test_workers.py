@@ -150,3 +150,55 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+KILL_RUNS = 10
+KILLS_PER_RUN = 3
+
+
+def test_workers_killed_at_random_moments_never_hang_the_run(tmp_path: Path) -> None:
+    """SIGKILL workers at 30 seeded random moments: each run ends in time, each segment once.
+
+    A worker killed while it held a shared queue's lock used to block the others' reports,
+    and the parent waited on them forever; each worker now has a pipe of its own.
+    """
+    import random
+
+    rng = random.Random(20261203)
+    kills = 0
+    assert pipeline("ingest", str(article(tmp_path / "a.txt", 240))).returncode == 0
+    args = [sys.executable, "-m", "pipeline", "translate", "--engine", "pseudo"]
+    for run_number in range(KILL_RUNS):
+        # Each run translates into a language not done yet, so there is work to cut.
+        lang = ("my", "hi", "ne", "th", "si", "km", "lo", "bn", "ta", "te")[run_number]
+        run = subprocess.Popen(
+            [*args, "--to", lang, "--workers", "4", "--batch-size", "3"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Moments from the first sight of a worker: starting up, translating, reporting.
+        moments = sorted(rng.uniform(0.0, 2.0) for _ in range(KILLS_PER_RUN))
+        deadline = time.monotonic() + 60
+        seen: float | None = None
+        killed: set[int] = set()
+        while moments and run.poll() is None and time.monotonic() < deadline:
+            workers = [p for p in children(run.pid) if "spawn_main" in _cmdline(p)]
+            if seen is None and workers:
+                seen = time.monotonic()
+            alive = [p for p in workers if p not in killed]
+            if seen is not None and time.monotonic() - seen >= moments[0]:
+                if alive:
+                    victim = rng.choice(alive)
+                    os.kill(victim, signal.SIGKILL)
+                    killed.add(victim)
+                    kills += 1
+                moments.pop(0)
+            time.sleep(0.005)
+        _, err = run.communicate(timeout=90)
+        assert run.returncode == 0, err
+    # Most moments fall while workers run (some runs end, or start, without one to kill).
+    assert kills >= KILL_RUNS * KILLS_PER_RUN // 2
+    assert store_counts()[0] == 240
+    _, translations, revisions, claims = store_counts()
+    assert (translations, revisions, claims) == (240 * KILL_RUNS, 240 * KILL_RUNS, 0)
