@@ -21,10 +21,12 @@ __all__ = [
     "carried",
     "codes_from_json",
     "codes_to_json",
+    "escaped",
     "isolated",
     "marked",
     "pieces",
     "problems",
+    "read_markers",
     "reflagged",
     "render",
     "tag_flags",
@@ -33,8 +35,13 @@ __all__ = [
     "unpaired",
 ]
 
-# <1> … </1> a pair, <2/> a standalone code. Only these exact forms are codes.
-_MARKER = re.compile(r"<(/?)(\d+)(/?)>")
+# <1> … </1> a pair, <2/> a standalone code. Only these exact forms are codes. In the marked
+# form a backslash run before one says how to read it (see :func:`marked`): an odd run makes
+# it text, and the run stands for half its backslashes.
+_MARKER = re.compile(r"(\\*)<(?:/([0-9]+)|([0-9]+)(/?))>")
+# Text that would read as a marker, with the backslashes before it; backslashes at a text's end.
+_MARKER_LIKE = re.compile(r"(\\*)(<(?:/[0-9]+|[0-9]+/?)>)")
+_TRAILING = re.compile(r"\\+$")
 
 
 class CodeProblem(ValueError):
@@ -138,17 +145,25 @@ def unpaired(codes: Sequence[Code]) -> frozenset[int]:
 
 
 def marked(text: str, codes: Sequence[Code]) -> str:
-    """Return the readable form used by PO and tables: ``<1>…</1>`` pairs, ``<2/>`` codes.
+    """Return the readable form used by PO, tables and the desk: ``<1>…</1>``, ``<2/>`` codes.
+
+    Text that itself reads as a marker gets a backslash before it (``\\<1>`` is the text
+    ``<1>``), and backslashes just before a marker are doubled, so :func:`read_markers`
+    gives back every character. Other backslashes are written as they are.
 
     >>> from pipeline.records import Code, CodeType as T
     >>> marked("see map", [Code(1, T.OPEN, "a", "<a>", 4), Code(1, T.CLOSE, "a", "</a>", 7),
     ...                    Code(2, T.STANDALONE, "br", "<br>", 7)])
     'see <1>map</1><2/>'
+    >>> print(marked("type <1> or {1}", []))
+    type \\<1> or {1}
     """
     out = []
-    for piece in pieces(text, codes):
+    runs = list(pieces(text, codes))
+    for number, piece in enumerate(runs):
         if isinstance(piece, str):
-            out.append(piece)
+            before_code = number + 1 < len(runs)
+            out.append(escaped(piece, before_code=before_code))
         elif piece.type is CodeType.OPEN:
             out.append(f"<{piece.id}>")
         elif piece.type is CodeType.CLOSE:
@@ -156,6 +171,42 @@ def marked(text: str, codes: Sequence[Code]) -> str:
         else:
             out.append(f"<{piece.id}/>")
     return "".join(out)
+
+
+def escaped(text: str, *, before_code: bool = False) -> str:
+    r"""Return a run of text as the marked form writes it (see :func:`marked`).
+
+    >>> print(escaped("a\\</2> b\\", before_code=True))
+    a\\\</2> b\\
+    """
+    text = _MARKER_LIKE.sub(lambda m: m.group(1) * 2 + "\\" + m.group(2), text)
+    if before_code:
+        text = _TRAILING.sub(lambda m: m.group(0) * 2, text)
+    return text
+
+
+def read_markers(text: str) -> tuple[str, tuple[Code, ...]]:
+    """Return the plain text of a marked text and its codes (ids, types, offsets; no markup).
+
+    >>> plain, codes = read_markers("<1>map</1> here<2/> \\<3>")
+    >>> plain, [(c.id, c.type.value, c.at) for c in codes]
+    ('map here <3>', [(1, 'open', 0), (1, 'close', 3), (2, 'standalone', 8)])
+    """
+    plain: list[str] = []
+    found: list[Code] = []
+    done = 0
+    for match in _MARKER.finditer(text):
+        slashes, closed, opened, alone = match.groups()
+        plain.append(text[done : match.start()] + slashes[: len(slashes) // 2])
+        done = match.end()
+        marker = match.group(0)[len(slashes) :]
+        if len(slashes) % 2:
+            plain.append(marker)  # escaped: the marker's text itself
+            continue
+        kind = CodeType.CLOSE if closed else CodeType.STANDALONE if alone else CodeType.OPEN
+        found.append(Code(int(closed or opened), kind, "", "", sum(map(len, plain))))
+    plain.append(text[done:])
+    return "".join(plain), tuple(found)
 
 
 def unmarked(text: str, source: Sequence[Code]) -> tuple[str, tuple[Code, ...]]:
@@ -169,28 +220,8 @@ def unmarked(text: str, source: Sequence[Code]) -> tuple[str, tuple[Code, ...]]:
     >>> plain, [(c.type.value, c.at) for c in codes]
     ('နေရာ ကြည့်', [('open', 0), ('close', 4)])
     """
-    plain: list[str] = []
-    found: list[Code] = []
-    length = 0
-    done = 0
-    for match in _MARKER.finditer(text):
-        if match.group(1) and match.group(3):
-            continue  # "</1/>" is not a marker: leave it as text
-        run = text[done : match.start()]
-        plain.append(run)
-        length += len(run)
-        done = match.end()
-        kind = (
-            CodeType.CLOSE
-            if match.group(1)
-            else CodeType.STANDALONE
-            if match.group(3)
-            else CodeType.OPEN
-        )
-        found.append(Code(int(match.group(2)), kind, "", "", length))
-    plain.append(text[done:])
-    codes = with_markup(found, source)
-    return "".join(plain), codes
+    plain, found = read_markers(text)
+    return plain, with_markup(found, source)
 
 
 def with_markup(found: Sequence[Code], source: Sequence[Code]) -> tuple[Code, ...]:

@@ -27,6 +27,7 @@ from pipeline.inline import isolated, ordered, pieces
 from pipeline.records import Code, CodeType
 
 __all__ = [
+    "TMX_INLINE",
     "XLIFF12_INLINE",
     "XLIFF20_INLINE",
     "Coded",
@@ -188,6 +189,8 @@ class Grammar:
     end_ids: tuple[str, ...] = ("id",)
     # Elements that hold no text and are no code (XLIFF 2.0 annotation markers).
     ignored: frozenset[str] = frozenset()
+    # Attributes holding the code id of a pair or a standalone code, first found wins.
+    ids: tuple[str, ...] = ("id",)
 
 
 XLIFF12_INLINE = Grammar(
@@ -205,6 +208,16 @@ XLIFF20_INLINE = Grammar(
     closes=frozenset({"ec"}),
     end_ids=("startRef", "id"),
     ignored=frozenset({"sm", "em"}),
+)
+# TMX as the pipeline writes it (pipeline.formats.tmx): ids in ``x``, an ``ept`` has only ``i``.
+TMX_INLINE = Grammar(
+    pairs=frozenset(),
+    standalone=frozenset({"ph", "ut"}),
+    opens=frozenset({"bpt"}),
+    closes=frozenset({"ept"}),
+    native=frozenset({"ph", "ut", "bpt", "ept", "it"}),
+    end_ids=("x", "i"),
+    ids=("x",),
 )
 
 
@@ -229,7 +242,7 @@ def _child(child: etree._Element, grammar: Grammar, text: list[str], codes: list
     name = etree.QName(child).localname
     length = sum(map(len, text))
 
-    def code(kind: CodeType, attrs: Sequence[str] = ("id",), at: int = length) -> None:
+    def code(kind: CodeType, attrs: Sequence[str] = grammar.ids, at: int = length) -> None:
         codes.append(Code(_code_id(child, name, attrs), kind, name, "", at))
 
     if name in grammar.pairs:

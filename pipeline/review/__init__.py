@@ -1,9 +1,9 @@
-"""Reviewed exchange files coming back: read XLIFF 1.2, XLIFF 2.0 and PO into typed records.
+"""Reviewed exchange files coming back: read XLIFF 1.2/2.0, PO, TMX, TSV/CSV and JSONL as records.
 
 Each format has one reader module with ``read(path) -> ReviewFile``; it is imported only when
 a file of that format is read, so importing this package pulls in neither lxml nor babel.
-Readers return plain text plus inline codes (:mod:`pipeline.formats.codes_xml` for XLIFF,
-the marked form of :func:`pipeline.inline.marked` for PO).
+Readers return plain text plus inline codes (:mod:`pipeline.formats.codes_xml` for XLIFF and
+TMX, the marked form of :func:`pipeline.inline.marked` for PO and tables, JSON for JSONL).
 Checking the records against the store and writing them is :mod:`pipeline.review.apply`.
 """
 
@@ -31,9 +31,24 @@ __all__ = [
 ]
 
 # Format name -> reader module.
-READERS = {"xliff12": "xliff12", "xliff20": "xliff20", "po": "po"}
+READERS = {
+    "xliff12": "xliff12",
+    "xliff20": "xliff20",
+    "po": "po",
+    "tmx": "tmx",
+    "tsv": "table",
+    "csv": "table",
+    "jsonl": "jsonl",
+}
 _XLIFF_SUFFIXES = frozenset({".xlf", ".xliff", ".xml"})
 _PO_SUFFIXES = frozenset({".po", ".pot"})
+_TABLE_SUFFIXES = {".tsv": "tsv", ".tab": "tsv", ".csv": "csv"}
+_JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+_ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
+_PO_ENTRY = re.compile(rb"^(msgid|msgctxt)\s+\"", re.MULTILINE)
+_TABLE_HEADER = re.compile(rb"^\"?id\"?[\t,]")
+_HTML_HEAD = re.compile(rb"<(!doctype\s+html|html)\b", re.IGNORECASE)
+_WHAT_WE_READ = "review import reads XLIFF 1.2/2.0, PO, TMX, TSV, CSV and JSONL exports"
 _PLACEHOLDER_NAMES = frozenset({"FULL NAME", "pipeline"})
 _XLIFF2_ROOT = re.compile(rb"<xliff\b[^>]*\bversion\s*=\s*[\"']2\.")
 
@@ -77,7 +92,7 @@ class Reader(Protocol):
 
 
 def read(path: Path) -> ReviewFile:
-    """Read a reviewed XLIFF 1.2, XLIFF 2.0 or PO file, choosing the reader from its content."""
+    """Read a reviewed export (XLIFF 1.2/2.0, PO, TMX, TSV, CSV, JSONL), told by its content."""
     fmt = sniff(path, _read_bytes(path))
     reader = cast(Reader, importlib.import_module(f"{__name__}.{READERS[fmt]}"))
     found = reader.read(path)
@@ -103,7 +118,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def sniff(path: Path, data: bytes) -> str:
-    """Return the format of a file: xliff12, xliff20 or po.
+    """Return the format of a file (a key of READERS), or say in one line what it is instead.
 
     >>> sniff(Path("a.po"), b'msgid ""')
     'po'
@@ -111,21 +126,46 @@ def sniff(path: Path, data: bytes) -> str:
     'xliff20'
     >>> sniff(Path("a.txt"), b'<?xml version="1.0"?><xliff version="1.2">')
     'xliff12'
+    >>> sniff(Path("x"), b'\\xef\\xbb\\xbfid\\tdocument_id'), sniff(Path("x"), b'{"id": "s1"}')
+    ('tsv', 'jsonl')
     """
     suffix = path.suffix.lower()
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if suffix in _PO_SUFFIXES:
         return "po"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if suffix not in _XLIFF_SUFFIXES and not head.startswith(b"<"):
-        if head.startswith((b"msgid", b"msgctxt", b"#")):
-            return "po"
-        raise ReviewFileError(
-            f"{path.name}: not a review file; import XLIFF 1.2 or 2.0 (.xlf) or PO (.po)"
-        )
+    if suffix in _TABLE_SUFFIXES:
+        return _TABLE_SUFFIXES[suffix]
+    if suffix in _JSONL_SUFFIXES or head.startswith(b"{"):
+        return "jsonl"
+    if head.startswith(b"<") or suffix in _XLIFF_SUFFIXES:
+        return _sniff_xml(path, head)
+    if _TABLE_HEADER.match(head):
+        return "tsv" if b"\t" in head.partition(b"\n")[0] else "csv"
+    if _PO_ENTRY.search(head):
+        return "po"
+    raise ReviewFileError(f"{path.name}: {_not_review(suffix)}; {_WHAT_WE_READ}")
+
+
+def _sniff_xml(path: Path, head: bytes) -> str:
+    """Return the format of an XML file: xliff20, xliff12 or tmx."""
+    if b"<tmx" in head:
+        return "tmx"
     if b"urn:oasis:names:tc:xliff:document:2." in head or _XLIFF2_ROOT.search(head):
         return "xliff20"
+    if _HTML_HEAD.search(head) and b"<xliff" not in head:
+        raise ReviewFileError(
+            f"{path.name}: an HTML page, not a review file (to translate it: pipeline ingest); "
+            + _WHAT_WE_READ
+        )
     # The 1.2 reader checks the root element and version itself and says what is wrong.
     return "xliff12"
+
+
+def _not_review(suffix: str) -> str:
+    """Return what a file that no reader takes seems to be."""
+    if suffix in _ARTICLE_SUFFIXES:
+        return "an article, not a review file (to translate it: pipeline ingest)"
+    return "not a review file (neither XML, PO, a table with an id column nor JSON Lines)"
 
 
 def language_code(value: str | None) -> str | None:

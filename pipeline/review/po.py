@@ -1,17 +1,18 @@
 """Read a reviewed PO file with babel: msgctxt is the unit id, fuzzy means not yet reviewed.
 
 Inline codes are read from the readable markers the export writes (:func:`pipeline.inline.marked`):
-``<N>`` and ``</N>`` the two ends of a pair, ``<N/>`` a standalone code. The reader keeps
-their ids, types and offsets; the importer takes their markup from the stored segment.
+``<N>`` and ``</N>`` the two ends of a pair, ``<N/>`` a standalone code; ``\\<N>`` is text.
+The reader keeps their ids, types and offsets; the importer takes their markup from the
+stored segment.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.records import Code, CodeType, State
+from pipeline.inline import read_markers
+from pipeline.records import Code, State
 from pipeline.review import ReviewFile, ReviewUnit, reviewer_name
 from pipeline.review.errors import ReviewFileError
 
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 
 # The extracted comment an export writes on final entries, which PO cannot otherwise mark.
 FINAL_COMMENT = "state: final"
-# The markers of pipeline.inline.marked: <1> … </1> a pair, <2/> a standalone code.
-_MARKER = re.compile(r"<(/?)(\d+)(/?)>")
 
 
 def read(path: Path) -> ReviewFile:
@@ -88,20 +87,11 @@ def _state(message: Message, target: str) -> State:
 def markers(text: str) -> tuple[str, tuple[Code, ...]]:
     """Return the plain text of a marked text and its codes (ids, types, offsets; no markup).
 
+    A marker written with a backslash before it (``\\<3>``) is text
+    (:func:`pipeline.inline.read_markers`).
+
     >>> plain, codes = markers("<1>map</1> here<2/>")
     >>> plain, [(c.id, c.type.value, c.at) for c in codes]
     ('map here', [(1, 'open', 0), (1, 'close', 3), (2, 'standalone', 8)])
     """
-    plain: list[str] = []
-    codes: list[Code] = []
-    done = 0
-    for match in _MARKER.finditer(text):
-        closing, number, alone = match.groups()
-        if closing and alone:
-            continue  # "</1/>" is no marker: it stays text
-        plain.append(text[done : match.start()])
-        done = match.end()
-        kind = CodeType.CLOSE if closing else CodeType.STANDALONE if alone else CodeType.OPEN
-        codes.append(Code(int(number), kind, "", "", sum(map(len, plain))))
-    plain.append(text[done:])
-    return "".join(plain), tuple(codes)
+    return read_markers(text)

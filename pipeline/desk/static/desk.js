@@ -32,23 +32,51 @@ async function post(url, body) {
   return { status: response.status, data };
 }
 
-// The marked form of an editor: text as typed, each chip its marker.
+// The marked form of an editor: text as typed, each chip its marker. Typed text that reads
+// as a marker gets a backslash before it, and backslashes before a marker are doubled, as
+// pipeline.inline.marked writes them, so the server reads it back as text.
 function serialise(node) {
+  const runs = [];
+  collect(node, runs);
   let out = "";
+  runs.forEach((run, index) => {
+    if (run.marker !== undefined) {
+      out += run.marker;
+      return;
+    }
+    let text = run.text.replace(/(\\*)(<(?:\/\d+|\d+\/?)>)/gu, (_, slashes, marker) =>
+      slashes + slashes + "\\" + marker);
+    if (index + 1 < runs.length) {
+      text = text.replace(/\\+$/u, (slashes) => slashes + slashes);
+    }
+    out += text;
+  });
+  return out;
+}
+
+// The editor's text runs (adjacent ones joined) and chip markers, in reading order.
+function collect(node, runs) {
+  const add = (text) => {
+    const last = runs[runs.length - 1];
+    if (last && last.text !== undefined) {
+      last.text += text;
+    } else {
+      runs.push({ text });
+    }
+  };
   for (const child of node.childNodes) {
     if (child.nodeType === Node.TEXT_NODE) {
-      out += child.textContent;
+      add(child.textContent);
     } else if (child.nodeType === Node.ELEMENT_NODE) {
       if (child.classList.contains("chip")) {
-        out += child.dataset.marker;
+        runs.push({ marker: child.dataset.marker });
       } else if (child.tagName === "BR") {
-        out += " ";
+        add(" ");
       } else {
-        out += serialise(child);
+        collect(child, runs);
       }
     }
   }
-  return out;
 }
 
 function chipCount(editor) {
