@@ -6,6 +6,7 @@ and imported by `pipeline review import`; the store is then read for what was sa
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,3 +241,25 @@ def test_the_state_carried_is_the_exported_one_not_a_later_approval(
     assert review_import(path)[0] == 0
     t = stored(store, segs[4])
     assert (t.text, t.state, t.author) == ("ပြင်ဆင်ထားသော စာသား", State.REVIEWED, "Thida")
+
+
+def test_a_carried_state_is_read_from_the_version_the_file_was_exported_from(
+    seed: Path, tmp_path: Path
+) -> None:
+    """An edit exported before the article changed, under its MT state, lands reviewed."""
+    article = tmp_path / seed.name
+    shutil.copy(seed, article)
+    store = seeded_store(article)
+    old = latest_segments(store)
+    path = exported(tmp_path, "xliff12")
+    changed = article.read_text(encoding="utf-8").replace(old[5].source, "A brand new sentence.")
+    article.write_text(changed, encoding="utf-8")
+    assert cli("ingest", str(article))[0] == 0  # the new version carries the translations
+    edit(path, "xliff12", f"s{old[4].id}", "ပြင်ဆင်ထားသော စာသား")
+    code, _, err = review_import(path, "--skip-conflicts")  # the removed sentence conflicts
+    assert code == 0, err
+    new = next(s for s in latest_segments(store) if s.source == old[4].source)
+    assert new.id != old[4].id
+    t = stored(store, new)
+    assert (t.text, t.state, t.author) == ("ပြင်ဆင်ထားသော စာသား", State.REVIEWED, "Thida")
+    store.close()

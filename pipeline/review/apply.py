@@ -313,17 +313,15 @@ def _compared(
         codes = with_markup(unit.target_codes, segment.codes)
     except CodeProblem as exc:
         return Conflict(unit.unit_id, f"inline codes do not match the source: {exc}")
+    state = _state(lookup, replace(unit, target_codes=codes), segment, lang, edit_state)
+    if state is None:
+        return _Same(key)  # marked not translated: left as it is
     if current.id != segment.id:
         codes = carried(
             codes, segment.codes, current.codes, current.source, unit.target or ""
         ).codes
-    history = lookup.revisions(stored.id) if stored is not None else []
-    exported_at = lookup.exported_at(segment.document_id, lang)
-    base = _exported(history, replace(unit, target_codes=codes), exported_at)
-    state = _state(unit, base, codes, edit_state)
-    if state is None:
-        return _Same(key)  # marked not translated: left as it is
     unit = replace(unit, target_codes=codes, state=state)
+    history = lookup.revisions(stored.id) if stored is not None else []
     if stored is not None and _same(stored, unit):
         return _Same(key)
     if any(_same(r, unit) for r in history):
@@ -357,18 +355,20 @@ def _exported(
 
 
 def _state(
-    unit: ReviewUnit, base: Revision | None, codes: Sequence[Code], edit_state: State
+    lookup: _Lookup, unit: ReviewUnit, segment: Segment, lang: str, edit_state: State
 ) -> State | None:
     """Return the state a unit's target takes, or None for a target marked not translated.
 
     The file's state is a person's only where it differs from the exported one; an edited
-    target whose state was carried back is the reviewer's edit, in the edit state.
+    target whose state was carried back is the reviewer's edit, in the edit state. The
+    base is read from the segment the file was exported from (an older version's, when
+    the article changed since), with the unit's codes placed in that segment.
     """
+    exported_from = lookup.translation(segment, lang)
+    history = lookup.revisions(exported_from.id) if exported_from is not None else []
+    base = _exported(history, unit, lookup.exported_at(segment.document_id, lang))
     exported = base.state if base is not None else State.INITIAL
-    edited = base is None or (base.text, _places(base.codes)) != (
-        unit.target,
-        _places(codes),
-    )
+    edited = base is None or not _same_text(base, unit)
     if unit.state is exported and edited:
         return edit_state
     if unit.state is State.INITIAL:
@@ -425,16 +425,15 @@ def _known(tag: str, translated: Sequence[str]) -> str | None:
 
 
 def _match(tag: str, known: Sequence[str]) -> str:
-    """Return the known language a tag names: exactly, else by its primary subtag.
+    """Return the store's code for a tag: a known one as spelled, else its canonical code.
 
-    >>> _match("my_MM", ["hi", "my"]), _match("pt_BR", ["pt-BR"]), _match("fr", [])
-    ('my', 'pt-BR', 'fr')
+    >>> _match("my_MM", ["hi", "my"]), _match("pt_BR", ["pt-BR"]), _match("MYA", [])
+    ('my', 'pt-BR', 'my')
     """
-    wanted = tag.strip().replace("_", "-").lower()
-    for code in known:
-        if code.replace("_", "-").lower() == wanted:
-            return code
-    return language_code(tag) or wanted
+    wanted = tag.strip()
+    if wanted in known:
+        return wanted
+    return language_code(wanted) or wanted
 
 
 def _draft(
@@ -482,6 +481,7 @@ class _Lookup:
     _languages: dict[int, list[str]] = field(default_factory=dict)
     _translations: dict[tuple[int, str], dict[int, Translation]] = field(default_factory=dict)
     _exports: dict[tuple[int, str], str | None] = field(default_factory=dict)
+    _revisions: dict[int, list[Revision]] = field(default_factory=dict)
 
     def segment(self, unit_id: str) -> Segment | None:
         """Return the segment a unit id names, or None."""
@@ -529,7 +529,9 @@ class _Lookup:
 
     def revisions(self, translation_id: int) -> list[Revision]:
         """Return a translation's history (read only for units that differ from the store)."""
-        return self.store.revisions(translation_id)
+        if translation_id not in self._revisions:
+            self._revisions[translation_id] = self.store.revisions(translation_id)
+        return self._revisions[translation_id]
 
     def translation(self, segment: Segment, lang: str) -> Translation | None:
         """Return a segment's stored translation into a language, or None."""
