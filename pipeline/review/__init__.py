@@ -48,7 +48,7 @@ _ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
 _PO_ENTRY = re.compile(rb"^(msgid|msgctxt)\s+\"", re.MULTILINE)
 _TABLE_HEADER = re.compile(rb"^\"?id\"?[\t,]")
 _HTML_HEAD = re.compile(rb"<(!doctype\s+html|html)\b", re.IGNORECASE)
-_WHAT_WE_READ = "review import reads XLIFF 1.2/2.0, PO, TMX, TSV, CSV and JSONL exports"
+_WHAT_WE_READ = "the files read are XLIFF 1.2/2.0, PO, TMX, TSV, CSV and JSONL"
 _PLACEHOLDER_NAMES = frozenset({"FULL NAME", "pipeline"})
 _XLIFF2_ROOT = re.compile(rb"<xliff\b[^>]*\bversion\s*=\s*[\"']2\.")
 
