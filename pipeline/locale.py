@@ -110,6 +110,78 @@ def _unknown(code: str) -> LanguageError:
 
 
 @cache
+def _regions(language: str) -> frozenset[str]:
+    """Return the regions CLDR has a locale for in a language (``pt``: BR, PT, AO …)."""
+    from babel.localedata import locale_identifiers
+
+    found = set()
+    for identifier in locale_identifiers():
+        parts = parse_locale(identifier)
+        if parts[0] == language and parts[1]:
+            found.add(parts[1])
+    return frozenset(found)
+
+
+def _likely(language: str, territory: str | None = None) -> tuple[str | None, str | None]:
+    """Return CLDR's likely (territory, script) of a language, in a territory if given."""
+    likely = get_global("likely_subtags")
+    full = likely.get(f"{language}_{territory}") if territory else None
+    full = full or likely.get(language)
+    if not full:
+        return None, None
+    parsed = parse_locale(full)
+    return parsed[1], parsed[2]
+
+
+def _subtags(code: str) -> tuple[str, str | None, str | None, str | None]:
+    """Return (language, territory, script, variant) of a tag, aliases resolved; or raise."""
+    text = code.strip()
+    tag = _ARGOS_CODES.get(text.lower(), text).replace("_", "-")
+    try:
+        language, territory, script, variant = parse_locale(tag, sep="-")[:4]
+    except ValueError:
+        raise _unknown(code) from None
+    # Deprecated and ISO 639-2/3 codes (iw, mya, bur, hin, sh) become their CLDR language.
+    alias = get_global("language_aliases").get(language)
+    if alias:
+        aliased = parse_locale(alias)
+        language = aliased[0]
+        territory, script = territory or aliased[1], script or aliased[2]
+    if language == "und":
+        raise _unknown(code)
+    return language, territory, script, variant
+
+
+@cache
+def canonical_language(code: str) -> str:
+    """Return the one code the pipeline keeps for a language tag; raise LanguageError if unknown.
+
+    Case and ``_`` do not matter, ISO 639-2/3 and deprecated codes become CLDR's (ISO 639-1
+    where there is one), Argos codes their BCP 47 tag. A script is dropped where CLDR's likely
+    subtags give it anyway; a region where it is the language's likely one and CLDR knows the
+    language in no other region (``my-MM`` is ``my``). A script or region that tells variants
+    apart stays (``sr-Latn``, ``zh-Hant``, ``pt-BR``, ``pt-PT``, ``en-US``, ``en-GB``).
+
+    >>> [canonical_language(t) for t in ("MY", "my_MM", "my-MM", "mya", "bur", "my-Mymr")]
+    ['my', 'my', 'my', 'my', 'my', 'my']
+    >>> [canonical_language(t) for t in ("hin", "hi-IN", "sr-Cyrl", "sr-Latn", "zh-Hans")]
+    ['hi', 'hi', 'sr', 'sr-Latn', 'zh']
+    >>> [canonical_language(t) for t in ("zt", "zh-hant", "pt_br", "pb", "en-US", "en-GB")]
+    ['zh-Hant', 'zh-Hant', 'pt-BR', 'pt-BR', 'en-US', 'en-GB']
+    """
+    language, territory, script, variant = _subtags(code)
+    if script and script == _likely(language)[1] == _likely(language, territory)[1]:
+        script = None
+    if territory and territory == _likely(language)[0] and _regions(language) <= {territory}:
+        territory = None
+    try:
+        Locale.parse("_".join(p for p in (language, script, territory, variant) if p))
+    except (UnknownLocaleError, ValueError):
+        raise _unknown(code) from None
+    return "-".join(p for p in (language, script, territory, variant and variant.lower()) if p)
+
+
+@cache
 def parse_language(code: str) -> Language:
     """Return the language for a BCP 47, POSIX or Argos code; raise LanguageError if unknown.
 
@@ -118,28 +190,13 @@ def parse_language(code: str) -> Language:
     >>> parse_language("zt").display_name
     'Chinese (Traditional) — 中文 (繁體)'
     """
-    tag = _ARGOS_CODES.get(code.strip().lower(), code.strip())
-    try:
-        parsed = parse_locale(tag, sep="_" if "_" in tag else "-")
-    except ValueError:
-        raise _unknown(code) from None
-    language, territory, script, variant = parsed[:4]
-    if language == "und":
-        raise _unknown(code)
-    # Deprecated and three-letter codes (iw, mya, hin) become their CLDR language.
-    alias = get_global("language_aliases").get(language)
-    if alias:
-        language = parse_locale(alias)[0]
-    parts = [language, script, territory, variant]
-    try:
-        locale = Locale.parse("_".join(p for p in parts if p))
-    except (UnknownLocaleError, ValueError):
-        raise _unknown(code) from None
+    canonical = canonical_language(code)
+    locale = Locale.parse(canonical.replace("-", "_"))
     return Language(
-        code="-".join(p for p in parts if p),
+        code=canonical,
         locale=locale,
-        english_name=locale.english_name or language,
-        native_name=locale.display_name or language,
+        english_name=locale.english_name or canonical,
+        native_name=locale.display_name or canonical,
     )
 
 

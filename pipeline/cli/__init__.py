@@ -111,7 +111,7 @@ def ingest(
     from pipeline import jobs
 
     keys = tuple(key.strip() for key in fields.split(",") if key.strip())
-    drafts = jobs.read_articles(files, lang, keys)
+    drafts = jobs.read_articles(files, _language(lang), keys)
     with _open(store, create=True) as db:
         for result in jobs.ingest_articles(db, drafts):
             doc = result.document
@@ -185,7 +185,10 @@ def status(
 
 
 def _languages(value: str) -> list[str]:
-    return [code.strip() for code in value.split(",") if code.strip()]
+    """Return the comma-separated codes of an option, each language once and canonical."""
+    from pipeline.export import parse_languages
+
+    return list(parse_languages(value))
 
 
 @app.command(
@@ -404,11 +407,10 @@ def qa(
 
 
 def _language(code: str) -> str:
-    """Return a validated language code as the user gave it."""
-    from pipeline.locale import parse_language
+    """Return the canonical code of a language (my for MY, my_MM, my-MM, mya, bur)."""
+    from pipeline.locale import canonical_language
 
-    parse_language(code)
-    return code
+    return canonical_language(code)
 
 
 def _mount_subcommands() -> None:

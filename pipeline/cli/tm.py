@@ -48,8 +48,9 @@ def import_memory(
 ) -> None:
     """Add a memory file's units to the store as memory (not documents), keeping provenance.
 
-    Language tags are read as BCP 47 (en-US, EN, en_GB → en; my-MM → my). Importing the same
-    file again adds nothing; translate then reuses its exact matches as drafts for review.
+    Language tags are read as BCP 47, one code per language (my-MM, MY, mya → my; en-US,
+    en_GB → en beside --from en; pt-BR stays pt-BR). Importing the same file again adds
+    nothing; translate then reuses its exact matches as drafts for review.
 
     Example: pipeline tm import newsroom.tmx --lang-map zh-Hant=zt
     """
@@ -85,12 +86,13 @@ def export_memory(
     """
     from itertools import chain
 
-    from pipeline.cli import _open
+    from pipeline.cli import _language, _open
     from pipeline.export import atomic_output
     from pipeline.tm.tmx_write import write_memory
 
+    source = _language(from_code)
     with _open(store) as db, atomic_output(output) as out:
-        count = write_memory(chain(db.own_memory(), db.memory_entries()), out, from_code)
+        count = write_memory(chain(db.own_memory(), db.memory_entries()), out, source)
     typer.echo(f"{output}: {count} entries")
 
 

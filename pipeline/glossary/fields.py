@@ -5,7 +5,8 @@
   else, and no status at all, is preferred.
 - Do-not-translate: a text saying "do not translate" (any spacing or hyphens, e.g. TBX's
   ``doNotTranslate``) or the word "DNT"; in a table, a dnt cell saying yes, true, 1, x or y.
-- Languages: a BCP 47 tag's primary subtag (:func:`pipeline.tm.language_tag`). A placeholder
+- Languages: a BCP 47 tag's canonical code (:func:`pipeline.tm.language_tag`), the source
+  language's in any region (en-US is en beside --from en). A placeholder
   (``xx``, as translate-toolkit's ``csv2tbx`` writes, ``und``, ``x-…``, or no tag at all)
   is the ``--to`` language, and an error without one.
 """
@@ -59,13 +60,15 @@ def is_yes(cell: str | None) -> bool:
     return (cell or "").strip().lower() in _YES
 
 
-def usable_language(value: str | None, lang_map: Mapping[str, str] | None = None) -> str | None:
+def usable_language(
+    value: str | None, lang_map: Mapping[str, str] | None = None, source: str | None = None
+) -> str | None:
     """Return the pipeline code of a language tag, or None for a placeholder or a bad tag.
 
-    >>> [usable_language(v) for v in ("my-MM", "xx", "x-private", "und", None, "HI")]
-    ['my', None, None, None, None, 'hi']
+    >>> [usable_language(v) for v in ("my-MM", "xx", "x-private", "und", None, "HI", "mya")]
+    ['my', None, None, None, None, 'hi', 'my']
     """
-    code = language_tag(value, lang_map)
+    code = language_tag(value, lang_map, source)
     return None if code is None or code in _PLACEHOLDERS else code
 
 
@@ -75,9 +78,10 @@ def target_language(
     target_lang: str | None,
     lang_map: Mapping[str, str] | None,
     where: str,
+    source: str | None = None,
 ) -> str:
     """Return a target language tag's code, ``target_lang`` for a placeholder, or raise."""
-    code = usable_language(value, lang_map)
+    code = usable_language(value, lang_map, source)
     if code is not None:
         return code
     if target_lang is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline import xmlsafe
 from pipeline.errors import InputError
 from pipeline.glossary import GlossaryEntry
+from pipeline.locale import canonical_language
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 XML_SUFFIXES = {".tbx", ".xml"}
@@ -34,6 +35,8 @@ def read_glossary(
     """Return the entries of a glossary file, its kind told by suffix and content."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    source_lang = canonical_language(source_lang)
+    target_lang = canonical_language(target_lang) if target_lang else None
     try:
         xmlsafe.check_size(path)  # read whole, whatever the format
         data = path.read_bytes()

@@ -107,14 +107,16 @@ def _columns(
             found.dnt = index
         elif name in CONCEPT:
             found.concept = index
-        elif (code := _column_language(raw, lang_map)) is not None:
+        elif (code := _column_language(raw, lang_map, source_lang)) is not None:
             by_code.append((index, code))
     for index, code in by_code:
         if code == source_lang:
             found.source = index if found.source is None else found.source
             continue
         where = f"column {header[index].strip()!r}"
-        lang = code or target_language(path, header[index], target_lang, lang_map, where)
+        lang = code or target_language(
+            path, header[index], target_lang, lang_map, where, source_lang
+        )
         if target_lang is None or lang == target_lang:
             found.targets.append((index, lang))
         else:
@@ -129,7 +131,9 @@ def _columns(
     return found
 
 
-def _column_language(header: str, lang_map: Mapping[str, str] | None) -> str | None:
+def _column_language(
+    header: str, lang_map: Mapping[str, str] | None, source: str | None = None
+) -> str | None:
     """Return a column's language code, "" for a placeholder (``xx``), None if not a language.
 
     >>> [_column_language(h, {"mm": "my"}) for h in ("my", "hi-IN", "xx", "mm", "domain")]
@@ -138,7 +142,7 @@ def _column_language(header: str, lang_map: Mapping[str, str] | None) -> str | N
     tag = header.strip()
     if tag.lower() in ("xx", "und"):
         return ""
-    code = usable_language(tag, lang_map)
+    code = usable_language(tag, lang_map, source)
     mapped = {k.lower().replace("_", "-") for k in lang_map or {}}
     if code is None or tag.lower().replace("_", "-") in mapped:
         return code
@@ -176,7 +180,9 @@ def _row(
                 # Kept as written in every language: it needs none (ANY_LANGUAGE).
                 lang = target_lang or ANY_LANGUAGE
             else:
-                lang = target_language(path, value, target_lang, lang_map, f"row {number}")
+                lang = target_language(
+                    path, value, target_lang, lang_map, f"row {number}", source_lang
+                )
         if target_lang is None or lang == target_lang:
             pairs.append((lang, _cell(row, index)))
     if not columns.targets and target_lang is not None:

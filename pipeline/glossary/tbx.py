@@ -84,7 +84,7 @@ def read_tbx(
     """Return the entries of a TBX file: each source term paired with each target term."""
     try:
         with path.open("rb") as handle:
-            concepts = list(_concepts(path, handle, target_lang, lang_map))
+            concepts = list(_concepts(path, handle, target_lang, lang_map, source_lang))
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     held = sorted({lang for c in concepts for lang, t in c.terms.items() if t} - {source_lang})
@@ -105,7 +105,11 @@ def _first_error(events: etree.iterparse, exc: etree.XMLSyntaxError) -> str:
 
 
 def _concepts(
-    path: Path, handle: BinaryIO, target_lang: str | None, lang_map: Mapping[str, str] | None
+    path: Path,
+    handle: BinaryIO,
+    target_lang: str | None,
+    lang_map: Mapping[str, str] | None,
+    source_lang: str,
 ) -> Iterator[_Concept]:
     events = xmlsafe.iterparse(
         handle, events=("start", "end"), remove_comments=True, remove_pis=True
@@ -119,7 +123,7 @@ def _concepts(
                 _check_root(path, element)
             if event != "end" or etree.QName(element).localname not in ENTRIES:
                 continue
-            yield _concept(path, element, target_lang, lang_map)
+            yield _concept(path, element, target_lang, lang_map, source_lang)
             element.clear(keep_tail=False)
             parent = element.getparent()
             while parent is not None and element.getprevious() is not None:
@@ -144,7 +148,11 @@ def _check_root(path: Path, root: etree._Element) -> None:
 
 
 def _concept(
-    path: Path, entry: etree._Element, target_lang: str | None, lang_map: Mapping[str, str] | None
+    path: Path,
+    entry: etree._Element,
+    target_lang: str | None,
+    lang_map: Mapping[str, str] | None,
+    source_lang: str,
 ) -> _Concept:
     concept_id = entry.get("id") or ""
     entity = next(entry.iter(etree.Entity), None)
@@ -154,7 +162,7 @@ def _concept(
     for section in entry.iter("{*}langSet", "{*}langSec"):
         where = f"entry {concept_id!r}" if concept_id else "an entry"
         value = section.get(XML_LANG) or section.get("lang")
-        lang = target_language(path, value, target_lang, lang_map, where)
+        lang = target_language(path, value, target_lang, lang_map, where, source_lang)
         concept.langs.setdefault(lang, _info(section, TERMS))
         terms = concept.terms.setdefault(lang, [])
         for group in section:

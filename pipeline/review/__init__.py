@@ -169,14 +169,16 @@ def _not_review(suffix: str) -> str:
 
 
 def language_code(value: str | None) -> str | None:
-    """Return the primary language subtag of a locale, as the store keys languages.
+    """Return the store's one code for a file's language tag; LanguageError if it is unknown.
 
-    >>> language_code("my_MM"), language_code("hi-IN"), language_code(" "), language_code(None)
-    ('my', 'hi', None, None)
+    >>> language_code("my_MM"), language_code("hi-IN"), language_code("pt_BR"), language_code(None)
+    ('my', 'hi', 'pt-BR', None)
     """
+    from pipeline.locale import canonical_language
+
     if value is None or not value.strip():
         return None
-    return value.strip().replace("_", "-").split("-")[0].lower()
+    return canonical_language(value)
 
 
 def reviewer_name(value: str | None) -> str | None:

@@ -3,7 +3,8 @@
 The database's own check (SQLite's integrity and foreign key checks, PostgreSQL's catalog) is
 the dialect's; these are what the pipeline's writes promise beyond it: every row's parent
 exists, one current translation per segment and language, each translation's history ends in
-the text it holds. A process killed mid-write must leave every one of them true.
+the text it holds, every language code is the one code of its language. A process killed
+mid-write must leave every one of them true.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pipeline.i18n import _
+from pipeline.store.languages import language_problems
 
 Execute = Callable[[str, Sequence[Any]], Any]
 
@@ -76,6 +78,7 @@ def invariant_problems(execute: Execute, tables: set[str]) -> list[str]:
             )
     if {"translations", "revisions"} <= tables:
         problems.extend(_history_problems(execute))
+    problems.extend(language_problems(execute, tables, SHOWN))
     return problems
 
 

@@ -1,13 +1,17 @@
 """The store's schema as numbered migrations, in SQL that SQLite and PostgreSQL both run.
 
-``{id}`` stands for the dialect's auto-increment primary key column type.
+``{id}`` stands for the dialect's auto-increment primary key column type. A migration that
+needs Python as well (migration 10: one code per language) runs a step after its SQL, in the
+same transaction (:func:`after_migration`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 Migration = Sequence[str]
+Execute = Callable[[str, Sequence[Any]], Any]
 
 MIGRATIONS: tuple[Migration, ...] = (
     # 1: the initial schema.
@@ -177,6 +181,28 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX claims_owner ON claims (owner)",
     ),
+    # 10: one code per language (pipeline.store.languages): codes such as my_MM, MY and mya
+    # are merged into my in every table by the Python step below; each merged code is recorded
+    # in meta as "language merge CODE".
+    (),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def after_migration(version: int, execute: Execute) -> list[str]:
+    """Run the Python step of a migration, if it has one; return its report, a line each."""
+    if version == 10:
+        from pipeline.store.languages import merge_languages
+        from pipeline.store.rows import now
+
+        return merge_languages(execute, now())
+    return []
+
+
+def report_migration(lines: Sequence[str]) -> None:
+    """Print what an upgrade changed, once, on standard error (the store is opened once)."""
+    import sys
+
+    for line in lines:
+        print(line, file=sys.stderr)

@@ -45,7 +45,7 @@ from pipeline.store.rows import (
     signature_from,
     translation_from,
 )
-from pipeline.store.schema import MIGRATIONS
+from pipeline.store.schema import MIGRATIONS, after_migration, report_migration
 
 
 class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables, ABC):
@@ -160,6 +160,7 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
         newest = len(migrations)
         if self._refuse_newer(newest) == newest:
             return
+        report: list[str] = []
         with self.transaction():
             # Another process may have upgraded the store since the check above.
             self._lock("schema")
@@ -169,10 +170,12 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
             if current == 0:
                 self._execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 self._execute("INSERT INTO meta (key, value) VALUES ('schema_version', '0')")
-            for statements in migrations[current:]:
+            for version, statements in enumerate(migrations[current:], start=current + 1):
                 for sql in statements:
                     self._execute(sql.replace("{id}", self.id_column))
+                report.extend(after_migration(version, self._execute))
             self._execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(newest),))
+        report_migration(report)
 
     def _refuse_newer(self, newest: int) -> int:
         """Return the store's schema version, refusing one newer than ``newest``."""

@@ -54,28 +54,43 @@ class MemoryEntry:
         return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
-def language_tag(value: str | None, lang_map: Mapping[str, str] | None = None) -> str | None:
-    """Return the pipeline's code for a BCP 47 tag: its primary language subtag, lowercased.
+def language_tag(
+    value: str | None, lang_map: Mapping[str, str] | None = None, source: str | None = None
+) -> str | None:
+    """Return the pipeline's code for a file's language tag (:func:`canonical_language`).
 
     ``--lang-map`` entries (``tag=code``) win, compared case-insensitively with ``_`` as ``-``.
+    A tag of the ``source`` language in any region or script is the source's code: memory
+    matches the documents' source language (en-US and en-GB are en beside --from en). A tag
+    CLDR does not know comes back as its primary subtag, for the caller to refuse or map.
 
-    >>> [language_tag(t) for t in ("en-US", "EN", "en_GB", "my-MM", "hi")]
-    ['en', 'en', 'en', 'my', 'hi']
-    >>> language_tag("zh-Hant-TW", {"zh-hant-tw": "zt"})
-    'zt'
+    >>> [language_tag(t) for t in ("en-US", "EN", "my-MM", "MYA", "hi_IN", "pt-BR")]
+    ['en-US', 'en', 'my', 'my', 'hi', 'pt-BR']
+    >>> [language_tag(t, source="en") for t in ("en-US", "en_GB", "my-MM")]
+    ['en', 'en', 'my']
+    >>> language_tag("zh-Hant-TW", {"zh-hant-tw": "zt"}), language_tag("xx-YY")
+    ('zh-Hant', 'xx')
     >>> language_tag("*all*") is None
     True
     """
+    from pipeline.errors import LanguageError
+    from pipeline.locale import canonical_language
+
     if not value:
         return None
     tag = value.strip().replace("_", "-").lower()
     mapped = {k.replace("_", "-").lower(): v for k, v in (lang_map or {}).items()}
-    if tag in mapped:
-        return mapped[tag]
     primary = tag.split("-")[0]
-    if primary in mapped:
-        return mapped[primary]
-    return primary if primary.isalpha() and 2 <= len(primary) <= 8 else None
+    chosen = mapped.get(tag) or mapped.get(primary) or tag
+    try:
+        code = canonical_language(chosen)
+    except LanguageError:
+        if chosen != tag:
+            raise  # a --lang-map code must be one the pipeline knows
+        return primary if primary.isalpha() and 2 <= len(primary) <= 8 else None
+    if source is not None and code.split("-")[0] == source.split("-")[0]:
+        return source
+    return code
 
 
 def parse_lang_map(items: list[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.locale import canonical_language
 from pipeline.records import State
 from pipeline.tm import MemoryEntry, language_tag
 
@@ -32,6 +33,8 @@ def read_memory(
     """Yield the entries of a memory file, its kind told by suffix and content."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    source_lang = canonical_language(source_lang)
+    target_lang = canonical_language(target_lang) if target_lang else None
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         return _table(path, TABLE_SUFFIXES[suffix], source_lang, target_lang, lang_map)
@@ -51,7 +54,7 @@ def _review_file(
 
     found = read(path)
     for unit in found.units:
-        lang = language_tag(unit.target_lang, lang_map) or target_lang
+        lang = language_tag(unit.target_lang, lang_map, source_lang) or target_lang
         if lang is None:
             raise InputError(f"{path}: the file names no target language; give --to")
         if not unit.target or not unit.target.strip() or unit.state is State.INITIAL:
@@ -96,18 +99,25 @@ def _table(
                 if not source.strip():
                     continue
                 if own:
+                    # The pipeline's own table has one author column per language.
                     pairs = [
-                        (lang, row.get(f"target:{lang}") or "")
+                        (
+                            language_tag(lang, lang_map, source_lang) or lang,
+                            row.get(f"target:{lang}") or "",
+                            row.get(f"author:{lang}"),
+                        )
                         for lang in own
                         if row.get(f"state:{lang}") in REUSABLE_STATES
                     ]
                 else:
-                    lang = language_tag(row.get("target_lang"), lang_map) or target_lang
+                    lang = (
+                        language_tag(row.get("target_lang"), lang_map, source_lang) or target_lang
+                    )
                     if lang is None:
                         raise InputError(f"{path}: no target language for row {number}; give --to")
-                    pairs = [(lang, row.get("target") or "")]
-                src = language_tag(row.get("source_lang"), lang_map) or source_lang
-                for lang, cell in pairs:
+                    pairs = [(lang, row.get("target") or "", row.get("author"))]
+                src = language_tag(row.get("source_lang"), lang_map, source_lang) or source_lang
+                for lang, cell, author in pairs:
                     target, target_codes = markers(cell)
                     if target.strip():
                         yield MemoryEntry(
@@ -119,8 +129,7 @@ def _table(
                             target_codes,
                             origin=str(path),
                             tuid=row.get("id") or str(number),
-                            # The pipeline's own table has one author column per language.
-                            changed_by=row.get(f"author:{lang}" if own else "author") or None,
+                            changed_by=author or None,
                         )
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

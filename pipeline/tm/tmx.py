@@ -56,9 +56,9 @@ def _read(
             xmlsafe.check_doctype(element.getroottree())
             _check_root(path, element.getroottree().getroot())
         if etree.QName(element).localname == "header":
-            header_lang = language_tag(element.get("srclang"), lang_map)
+            header_lang = language_tag(element.get("srclang"), lang_map, source_lang)
             continue
-        yield from _entries(path, element, header_lang or source_lang, lang_map)
+        yield from _entries(path, element, header_lang or source_lang, lang_map, source_lang)
         element.clear(keep_tail=False)
         parent = element.getparent()
         while parent is not None and element.getprevious() is not None:
@@ -73,9 +73,13 @@ def _check_root(path: Path, root: etree._Element | None) -> None:
 
 
 def _entries(
-    path: Path, tu: etree._Element, default_source: str, lang_map: Mapping[str, str] | None
+    path: Path,
+    tu: etree._Element,
+    default_source: str,
+    lang_map: Mapping[str, str] | None,
+    given_source: str,
 ) -> Iterator[MemoryEntry]:
-    source_lang = language_tag(tu.get("srclang"), lang_map) or default_source
+    source_lang = language_tag(tu.get("srclang"), lang_map, given_source) or default_source
     props: dict[str, list[str]] = {}
     ids: dict[tuple[str, str], int] = {}
     variants: dict[str, tuple[str, tuple[Code, ...], etree._Element]] = {}
@@ -86,7 +90,7 @@ def _entries(
         if name == "prop":
             props.setdefault(child.get("type", ""), []).append(child.text or "")
         elif name == "tuv":
-            lang = language_tag(child.get(XML_LANG) or child.get("lang"), lang_map)
+            lang = language_tag(child.get(XML_LANG) or child.get("lang"), lang_map, given_source)
             seg = next((c for c in child if etree.QName(c).localname == "seg"), None)
             if lang is None or seg is None or lang in variants:
                 continue
