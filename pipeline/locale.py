@@ -181,6 +181,18 @@ def canonical_language(code: str) -> str:
     return "-".join(p for p in (language, script, territory, variant and variant.lower()) if p)
 
 
+def canonical_or_none(code: str) -> str | None:
+    """Return a code's canonical form, or None for one no language has.
+
+    >>> canonical_or_none("my_MM"), canonical_or_none("xx-YY")
+    ('my', None)
+    """
+    try:
+        return canonical_language(code)
+    except LanguageError:
+        return None
+
+
 @cache
 def parse_language(code: str) -> Language:
     """Return the language for a BCP 47, POSIX or Argos code; raise LanguageError if unknown.

@@ -197,3 +197,21 @@ def test_ingest_source_language_is_canonical(tmp_path: Path) -> None:
     assert cli("ingest", str(article), "--lang", "ENG")[0] == 0
     with open_store(str(store_path())) as db:
         assert db.documents()[0].source_lang == "en"
+
+
+def test_desk_url_names_the_language_any_way(tmp_path: Path) -> None:
+    """The review desk serves /doc/1/my-MM as my, and 404s a language it does not serve."""
+    from starlette.testclient import TestClient
+
+    from pipeline.desk.app import DeskConfig, create_app
+
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    cli("ingest", str(article))
+    cli("translate", "--to", "my", "--engine", "pseudo")
+    config = DeskConfig(str(store_path()), "t0ken", ("my",))
+    with TestClient(create_app(config)) as client:
+        client.get("/?token=t0ken")
+        assert client.get("/doc/1/my-MM").status_code == 200
+        assert client.get("/doc/1/MYA").status_code == 200
+        assert client.get("/doc/1/hi").status_code == 404

@@ -206,7 +206,9 @@ class _Desk:
         return self._page(request, "index.html", figures=found, states=[s.value for s in State])
 
     def document(self, request: Request) -> Response:
-        lang = request.path_params["lang"]
+        from pipeline.locale import canonical_or_none
+
+        lang = canonical_or_none(request.path_params["lang"]) or request.path_params["lang"]
         show = request.query_params.get("show", "all")
         order = request.query_params.get("order", "article")
         if lang not in self.config.langs or show not in views.FILTERS:
@@ -275,11 +277,14 @@ class _Desk:
         return JSONResponse(body, status_code=status)
 
     def _target(self, db: Store, data: dict[str, Any]) -> tuple[Segment, Document, str]:
+        from pipeline.locale import canonical_or_none
+
         try:
             segment_id = int(data["segment"])
             lang = str(data["lang"])
         except (KeyError, TypeError, ValueError):
             raise _Problem(400, "name a segment and a language") from None
+        lang = canonical_or_none(lang) or lang  # my-MM in a URL or a script means my
         if lang not in self.config.langs:
             raise _Problem(404, f"{lang} is not on this desk")
         try:

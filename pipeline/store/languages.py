@@ -23,8 +23,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pipeline.errors import LanguageError
 from pipeline.i18n import _
+from pipeline.locale import canonical_or_none
 from pipeline.records import State
 
 Execute = Callable[[str, Sequence[Any]], Any]
@@ -47,20 +47,6 @@ _RENAMED = ("documents", "edit_conflicts", "exports")
 # Tables of suggestions translate makes again: a duplicate under the canonical code wins.
 _REDONE = ("matches", "claims")
 _APPROVED = (State.REVIEWED.value, State.FINAL.value)
-
-
-def canonical_or_none(code: str) -> str | None:
-    """Return a stored code's canonical form, or None for one no language has.
-
-    >>> canonical_or_none("my_MM"), canonical_or_none("xx-YY")
-    ('my', None)
-    """
-    from pipeline.locale import canonical_language
-
-    try:
-        return canonical_language(code)
-    except LanguageError:
-        return None
 
 
 def stored_codes(execute: Execute) -> set[str]:
