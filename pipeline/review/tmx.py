@@ -1,7 +1,8 @@
 """Read the pipeline's own TMX export (``export --format tmx``) back as reviewed units.
 
-Our export is told from another tool's memory by what it carries: a ``<header>`` with
-``creationtool="pipeline"`` and units with an ``x-document-id`` prop. Each target ``<tuv>``
+Our export is told from a memory by what it carries: a ``<header>`` with
+``creationtool="pipeline"`` and units with an ``x-document-id`` prop and no ``x-origin``
+prop (which ``pipeline tm export`` writes on every unit). Each target ``<tuv>``
 is one unit in its language, its state the ``x-state`` prop (a target with none is
 ``translated``). A memory (``pipeline tm export``, or another tool's TMX) is refused with
 a line saying to use ``pipeline tm import``. Codes are read as the export writes them
@@ -32,7 +33,7 @@ def read(path: Path) -> ReviewFile:
     header = root.find("{*}header")
     units = root.findall("{*}body/{*}tu")
     ours = header is not None and header.get("creationtool") == "pipeline"
-    if not ours or not any(_props(tu).get("x-document-id") for tu in units):
+    if not ours or not any(_exported(tu) for tu in units):
         raise ReviewFileError(f"{path.name}: {MEMORY}")
     source_lang = header.get("srclang") if header is not None else None
     found: list[ReviewUnit] = []
@@ -59,6 +60,16 @@ def _parse(path: Path) -> _Element:
     if etree.QName(root).localname != "tmx":
         raise ReviewFileError(f"{path.name}: not TMX (root <{etree.QName(root).localname}>)")
     return root
+
+
+def _exported(tu: _Element) -> bool:
+    """Return whether a ``<tu>`` is a document export's: a document prop, no memory origin.
+
+    ``tm export`` writes an ``x-origin`` prop on every unit (the file or document an entry
+    came from), and may carry the props of a document export it once imported.
+    """
+    props = _props(tu)
+    return bool(props.get("x-document-id")) and "x-origin" not in props
 
 
 def _props(element: _Element) -> dict[str, str]:
