@@ -123,7 +123,18 @@ def test_xliff_review_round_trip_rebuilds_the_page(tmp_path: Path) -> None:
     code, out, err = cli("review", "import", str(xliff), "--reviewer", "Thida")
     assert code == 0, out + err
     final = tmp_path / "article.my.html"
-    code, _, err = cli("export", "--format", "article", "--to", "my", str(path), "-o", str(final))
+    # English kept as the Burmese text is a QA script error: the identity test lets it through.
+    code, _, err = cli(
+        "export",
+        "--format",
+        "article",
+        "--to",
+        "my",
+        str(path),
+        "-o",
+        str(final),
+        "--allow-flagged",
+    )
     assert code == 0, err
     assert element_tree(final.read_text("utf-8")) == element_tree(ARTICLE)
 
