@@ -139,3 +139,20 @@ def test_the_new_readers_never_crash(tmp_path: Path, data: bytes, suffix: str) -
     path.write_bytes(data)
     found = bounded(lambda: read(path))
     assert found is None or found.units  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", ["xliff12", "xliff20", "po", "tmx", "tsv", "csv", "jsonl"])
+def test_each_unit_names_the_document_the_file_says(fmt: str, tmp_path: Path) -> None:
+    """Every reader gives each unit the document its export names (PO: the id alone)."""
+    from pipeline.review import read
+
+    with open_store(str(tmp_path / "named.db")) as store:
+        build_coded(store)
+        (document,) = store.documents()
+        path = tmp_path / f"a.{fmt}"
+        with path.open("wb") as out:
+            export(store, ExportRequest(fmt, ("my",)), out)
+    wanted = f"document {document.id}"
+    if fmt != "po":
+        wanted = f"{document.uri} ({wanted})"
+    assert {unit.document for unit in read(path).units} == {wanted}

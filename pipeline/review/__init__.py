@@ -74,6 +74,9 @@ class ReviewUnit:
     reviewer: str | None = None
     notes: tuple[str, ...] = ()
     problem: str = ""
+    # The document the file says the unit is from ("URI (document N)"), to name it when the
+    # unit does not match the store: a file from another store or document.
+    document: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ offsets of codes are read; their markup comes from the stored segment.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.inline import marked, read_markers
 from pipeline.records import Code, CodeType, State
 from pipeline.review import ReviewFile, ReviewUnit
+from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewFileError
 
 
@@ -54,8 +56,11 @@ def _units(row: Any) -> list[ReviewUnit]:
         raise _BadLine("'targets' is not an object")
     source, source_codes = _coded(segment, "source")
     unit_id = str(row.get("id", ""))
+    doc = row["document"] if isinstance(row.get("document"), dict) else {}
+    document = document_name(doc.get("uri"), doc.get("id"))
     return [
-        _unit(unit_id, source, source_codes, str(lang), value) for lang, value in targets.items()
+        replace(_unit(unit_id, source, source_codes, str(lang), value), document=document)
+        for lang, value in targets.items()
     ]
 
 

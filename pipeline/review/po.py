@@ -8,17 +8,21 @@ stored segment.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.inline import read_markers
 from pipeline.records import Code, State
 from pipeline.review import ReviewFile, ReviewUnit, reviewer_name
+from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewFileError
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Message
 
+# The extracted comment an export writes on each entry: "document 3 v1, paragraph 0, …".
+_DOCUMENT = re.compile(r"document (\d+) v\d+,")
 # The extracted comment an export writes on final entries, which PO cannot otherwise mark.
 FINAL_COMMENT = "state: final"
 
@@ -70,7 +74,14 @@ def _unit(message: Message, lang: str | None, reviewer: str | None) -> ReviewUni
             *message.user_comments,
         ),
         problem=problem,
+        document=_document(message.auto_comments),
     )
+
+
+def _document(comments: list[str]) -> str:
+    """Return the document our export's ``#. document N vV, paragraph …`` comment names."""
+    found = next(filter(None, (_DOCUMENT.match(c.strip()) for c in comments)), None)
+    return document_name(None, found.group(1)) if found else ""
 
 
 def _state(message: Message, target: str) -> State:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline.inline import read_markers
 from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit
+from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewFileError
 
 
@@ -66,4 +67,5 @@ def _unit(row: dict[str, str | None], lang: str) -> ReviewUnit | None:
         target_codes=target_codes,
         target_lang=lang,
         problem=problem,
+        document=document_name(row.get("document_uri"), row.get("document_id")),
     )

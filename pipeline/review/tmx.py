@@ -12,12 +12,14 @@ a line saying to use ``pipeline tm import``. Codes are read as the export writes
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.formats.codes_xml import TMX_INLINE, Coded, InlineError, read_inline
 from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit
+from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewFileError
 
 if TYPE_CHECKING:
@@ -88,14 +90,19 @@ def _units(tu: _Element, source_lang: str | None) -> list[ReviewUnit]:
     lang_of = [tuv.get(XML_LANG) or tuv.get("lang") for tuv in variants]
     first = next((i for i, lang in enumerate(lang_of) if lang == source_lang), 0)
     unit_id = tu.get("tuid", "")
+    props = _props(tu)
+    document = document_name(props.get("x-document"), props.get("x-document-id"))
     try:
         source = _coded(variants[first])
     except InlineError as exc:
-        return [ReviewUnit(unit_id, "", None, State.INITIAL, problem=str(exc))]
+        return [ReviewUnit(unit_id, "", None, State.INITIAL, problem=str(exc), document=document)]
     targets = [(lang_of[i], tuv) for i, tuv in enumerate(variants) if i != first]
     if not targets:
-        return [ReviewUnit(unit_id, source.text, None, State.INITIAL, source_codes=source.codes)]
-    return [_target(unit_id, source, lang, tuv) for lang, tuv in targets]
+        alone = ReviewUnit(unit_id, source.text, None, State.INITIAL, source_codes=source.codes)
+        return [replace(alone, document=document)]
+    return [
+        replace(_target(unit_id, source, lang, tuv), document=document) for lang, tuv in targets
+    ]
 
 
 def _target(unit_id: str, source: Coded, lang: str | None, tuv: _Element) -> ReviewUnit:

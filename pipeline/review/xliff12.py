@@ -8,6 +8,7 @@ The content of ``ph``, ``bpt``, ``ept`` and ``it`` is native code, not text.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from pipeline.formats.codes_xml import XLIFF12_INLINE, Coded, InlineError, read_
 from pipeline.formats.xliff12 import STATES_IN
 from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit, parse_xliff
+from pipeline.review.documents import document_name, noted_id
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -29,11 +31,15 @@ def read(path: Path) -> ReviewFile:
     for file in root.iterfind("{*}file"):
         lang = file.get("target-language")
         contacts = _phase_contacts(file)
+        notes = (n.text for n in file.iterfind("{*}header/{*}note"))
+        document = document_name(
+            file.get("original"), next(filter(None, map(noted_id, notes)), None)
+        )
         for unit in file.iterfind(".//{*}trans-unit"):
             # A PO file's header as translate-toolkit's po2xliff writes it: no segment.
             if unit.get("restype") == "x-gettext-domain-header":
                 continue
-            units.append(_unit(unit, lang, contacts))
+            units.append(replace(_unit(unit, lang, contacts), document=document))
     return ReviewFile(path, "xliff12", tuple(units))
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.formats.codes_xml import XLIFF20_INLINE, Coded, InlineError, read_inline
 from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit, parse_xliff
+from pipeline.review.documents import document_name
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -26,8 +27,19 @@ def read(path: Path) -> ReviewFile:
     """Read every unit of an XLIFF 2.x file; the target language is <xliff trgLang>."""
     root = parse_xliff(path, "2")
     lang = root.get("trgLang")
-    units = [_unit(unit, lang) for unit in root.iterfind("{*}file//{*}unit")]
+    units = [
+        replace(_unit(unit, lang), document=_document(file))
+        for file in root.iterfind("{*}file")
+        for unit in file.iterfind(".//{*}unit")
+    ]
     return ReviewFile(path, "xliff20", tuple(units))
+
+
+def _document(file: _Element) -> str:
+    """Return the document a ``<file id="dN" original="URI">`` of our export names."""
+    file_id = file.get("id") or ""
+    number = file_id[1:] if file_id[:1] == "d" and file_id[1:].isdigit() else None
+    return document_name(file.get("original"), number)
 
 
 def _unit(unit: _Element, lang: str | None) -> ReviewUnit:
