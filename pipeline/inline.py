@@ -188,7 +188,7 @@ def escaped(text: str, *, before_code: bool = False) -> str:
 def read_markers(text: str) -> tuple[str, tuple[Code, ...]]:
     """Return the plain text of a marked text and its codes (ids, types, offsets; no markup).
 
-    >>> plain, codes = read_markers("<1>map</1> here<2/> \\<3>")
+    >>> plain, codes = read_markers(r"<1>map</1> here<2/> \\<3>")
     >>> plain, [(c.id, c.type.value, c.at) for c in codes]
     ('map here <3>', [(1, 'open', 0), (1, 'close', 3), (2, 'standalone', 8)])
     """
