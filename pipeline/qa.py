@@ -244,18 +244,45 @@ _SCRIPT_MIN_LETTERS = 4
 
 
 def check_script(pair: Pair) -> Iterator[Flag]:
-    """Flag a translation whose letters are mostly not in the target language's script."""
+    """Flag a translation mostly outside its language's script, or with letters of a third one."""
     script = SCRIPTS.get(pair.target_lang)
     if script is None:
         return
     name, ranges = script
     # Letters and combining marks: abugidas write vowels as marks, so both count.
-    letters = [ord(ch) for ch in pair.target_text if unicodedata.category(ch)[0] in "LM"]
+    letters = [ch for ch in pair.target_text if unicodedata.category(ch)[0] in "LM"]
     if len(letters) < _SCRIPT_MIN_LETTERS:
         return
-    share = sum(any(lo <= cp <= hi for lo, hi in ranges) for cp in letters) / len(letters)
+    own = [any(lo <= ord(ch) <= hi for lo, hi in ranges) for ch in letters]
+    share = sum(own) / len(letters)
     if share < SCRIPT_MIN_SHARE:
         yield Flag("script", E, f"only {share:.0%} of the letters are {name}")
+        return
+    # Latin (names, acronyms) and whatever the source writes may stand in a translation;
+    # a few letters of a third script (Myanmar in Hindi) are a mix-up, never a name.
+    allowed = {"LATIN", *_SHARED, *map(_script_word, pair.source_text)}
+    foreign = Counter(
+        word
+        for ch, in_script in zip(letters, own, strict=True)
+        if not in_script and (word := _script_word(ch)) not in allowed
+    )
+    if foreign:
+        share = sum(foreign.values()) / len(letters)
+        scripts = " and ".join(word.title() for word, _ in foreign.most_common())
+        yield Flag("script", E, f"{share:.0%} of the letters are {scripts}, not {name}")
+
+
+# Name prefixes of marks and letters that several scripts share.
+_SHARED = frozenset({"COMBINING", "MODIFIER", "UNKNOWN"})
+
+
+def _script_word(ch: str) -> str:
+    """Return the first word of a character's Unicode name, which names its script.
+
+    >>> _script_word("क"), _script_word("က"), _script_word("a"), _script_word("1")
+    ('DEVANAGARI', 'MYANMAR', 'LATIN', 'DIGIT')
+    """
+    return unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
 
 
 # --- length ratio ------------------------------------------------------------------------

@@ -367,6 +367,21 @@ def test_latin_names_in_moderation_are_fine() -> None:
     assert check(source, target, "en", "my") == ()
 
 
+def test_a_few_letters_of_a_third_script_are_an_error() -> None:
+    """A Hindi target with about 5 % Myanmar letters (a mix-up, never a name) is an error."""
+    source = "Police said 19 people crossed the border on Friday."
+    target = "पुलिस ने कहा कि शुक्रवार को 19 लोगों ने सीमा पार की ကို।"
+    flags = [f for f in check(source, target, "en", "hi") if f.check == "script"]
+    assert flags == [Flag("script", E, "7% of the letters are Myanmar, not Devanagari")]
+
+
+def test_a_third_script_the_source_writes_is_fine() -> None:
+    """Letters the source itself writes in another script (a quoted name) may stand."""
+    source = "The word ကို was on the sign, police said."
+    target = "पुलिस ने कहा कि संकेत पर ကို शब्द लिखा था।"
+    assert [f for f in check(source, target, "en", "hi") if f.check == "script"] == []
+
+
 # --- length ----------------------------------------------------------------------------
 
 
