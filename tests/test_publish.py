@@ -46,6 +46,14 @@ def test_myanmar_letters_in_hindi_are_held_back(tmp_path: Path) -> None:
     assert code == 9 and "s1 (¶0.0) script: only 0% of the letters are Devanagari" in err
 
 
+def test_a_few_myanmar_letters_in_hindi_are_held_back(tmp_path: Path) -> None:
+    """A Hindi target with about 5 % Myanmar letters mixed in is refused too."""
+    mixed = "पुलिस ने शुक्रवार को सीमा पार की ကို।"
+    path = reviewed(tmp_path, "police.txt", f"{POLICE}\n", "hi", {POLICE: mixed})
+    code, _, err = export_article(path, "hi", tmp_path / "police.hi.txt")
+    assert code == 9 and "of the letters are Myanmar, not Devanagari" in err
+
+
 def test_allow_flagged_publishes_the_reviewed_text(tmp_path: Path) -> None:
     """--allow-flagged writes the flagged reviewed target exactly as the reviewer gave it."""
     path = reviewed(tmp_path, "fled.txt", f"{FLED}\n", "hi", {FLED: "कई लोग भाग गए।"})
