@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pipeline.glossary import ANY_LANGUAGE
 from pipeline.i18n import _
 from pipeline.locale import canonical_or_none
 from pipeline.records import State
@@ -217,7 +218,11 @@ def language_problems(execute: Execute, tables: set[str], shown: int) -> list[st
         rows = execute(
             f"SELECT {column}, COUNT(*) FROM {table} GROUP BY {column} ORDER BY {column}", ()
         ).fetchall()
-        odd = [(code, count) for code, count in rows if canonical_or_none(str(code)) != code]
+        odd = [
+            (code, count)
+            for code, count in rows
+            if code != ANY_LANGUAGE and canonical_or_none(str(code)) != code
+        ]
         for code, count in odd[:shown]:
             canonical = canonical_or_none(str(code))
             if canonical:
