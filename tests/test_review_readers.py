@@ -156,3 +156,21 @@ def test_each_unit_names_the_document_the_file_says(fmt: str, tmp_path: Path) ->
     if fmt != "po":
         wanted = f"{document.uri} ({wanted})"
     assert {unit.document for unit in read(path).units} == {wanted}
+
+
+@pytest.mark.parametrize("fmt", ["xliff12", "xliff20", "po", "tmx", "tsv", "csv", "jsonl"])
+def test_a_bom_and_crlf_line_ends_change_nothing(fmt: str, tmp_path: Path) -> None:
+    """An export saved by a Windows editor (BOM, CRLF line ends) still imports as a no-op."""
+    from pipeline.review import read
+    from pipeline.review.apply import import_review
+
+    with open_store(str(tmp_path / "bom.db")) as store:
+        build_coded(store)
+        path = tmp_path / f"a.{fmt}"
+        out = io.BytesIO()
+        export(store, ExportRequest(fmt, ("my",)), out)
+        lines = out.getvalue().replace(b"\r\n", b"\n").split(b"\n")
+        path.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(lines))
+        report = import_review(store, read(path), to="my", reviewer="Thida")
+        assert (report.applied, report.conflicts) == (0, ())
+        assert report.unchanged == len(store.segments(store.documents()[0].id))

@@ -8,6 +8,7 @@ stored segment.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,8 +33,10 @@ def read(path: Path) -> ReviewFile:
     from babel.messages.pofile import PoFileError, read_po
 
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, abort_invalid=True)
+        data = path.read_bytes()
+        # A UTF-8 BOM, which Windows editors add, is no PO keyword: babel would refuse it.
+        data = data.removeprefix(b"\xef\xbb\xbf")
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
     except PoFileError as exc:
         raise ReviewFileError(f"{path.name}: not a valid PO file ({exc})") from None
     except UnicodeDecodeError as exc:
