@@ -15,7 +15,8 @@ none is absent from each.
 Inline codes: ``segment`` and each target have ``codes``, a list of ``{id, type, tag, data,
 at, protect}`` (``type`` open, close or standalone; ``at`` an offset in the plain text;
 ``data`` the native markup), and ``marked``, the readable form of
-:func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``). ``source`` and ``text`` stay plain.
+:func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``; text reading ``<1>`` is ``\\<1>``).
+``source`` and ``text`` stay plain.
 """
 
 from __future__ import annotations

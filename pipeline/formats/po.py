@@ -15,8 +15,9 @@ and msgstr alike: ``<1>…</1>`` around the text of a pair, ``<2/>`` for a stand
 and a lone ``<3>`` or ``</3>`` for an end whose partner is in another segment. A
 translator keeps each marker once (moving them is fine) and never sees the markup itself:
 one extracted comment per code says what it stands for, e.g.
-``#. <1>…</1> = <a href="https://example.org">…</a>``. Text that itself holds ``<N>``,
-``</N>`` or ``<N/>`` reads back as a code.
+``#. <1>…</1> = <a href="https://example.org">…</a>``. Text that itself reads ``<N>``,
+``</N>`` or ``<N/>`` is written with a backslash before it (``\\<N>``), and backslashes
+just before a marker are doubled, so it reads back as text.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ target language LANG: ``target:LANG``, ``state:LANG``, ``origin:LANG``,
 with " | ". A segment with no translation has state ``initial`` and
 empty cells; a language left out by a state filter has every cell empty, state too.
 Inline codes: ``source`` and each ``target:LANG`` hold the readable marked form of
-:func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``, as in PO), and the last column,
+:func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``, as in PO; text reading ``<1>`` is
+written ``\\<1>``), and the last column,
 ``codes``, says what each code of the source stands for (the PO legend, joined with " | ").
 CSV follows RFC 4180 (CRLF line ends, quotes doubled); TSV uses tabs and quotes only a
 field holding a tab, quote or line break.
