@@ -357,3 +357,17 @@ def test_pair_missing_from_index(index_server: Path) -> None:
     with pytest.raises(PackageError) as err:
         packages.download_package("my", "en")
     assert "pipeline models available" in one_line(err)
+
+
+def test_argos_codes_are_found_by_their_canonical_tag(
+    argos_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A package Argos codes ``en→zt`` translates ``--to zh-Hant`` (the store's code), by any spelling."""
+    from pipeline.engines.argos import ArgosEngine
+
+    installed = packages.install_package(package_archive(tmp_path_factory, "plain", "en", "zt"))
+    assert packages.find_package("en", "zh-Hant") == installed
+    assert packages.find_package("EN", "zh_Hant") == installed
+    engine = ArgosEngine()
+    assert engine.route("en", "zh-Hant") == (installed,)
+    assert engine.supports("en", "zh-Hant") and not engine.supports("en", "zh")

@@ -101,7 +101,7 @@ def test_a_schema_3_store_gains_inline_codes_in_place(tmp_path: Path) -> None:
             old._execute(sql)
         doc = old.document("1")
     with SQLiteStore(path) as new:
-        assert new.schema_version() == SCHEMA_VERSION == 9
+        assert new.schema_version() == SCHEMA_VERSION == 10
         segment = new.segments(doc.id)[0]
         translation = new.translations(doc.id, "my")[segment.id]
         assert (segment.source, segment.codes) == ("Police crossed the border.", ())

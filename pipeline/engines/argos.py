@@ -44,7 +44,7 @@ from pipeline.engines.attention import (
 from pipeline.engines.base import Hypothesis
 from pipeline.engines.hygiene import ControlTokens
 from pipeline.errors import EngineError, PackageError
-from pipeline.packages import InstalledPackage, TokenizerKind, installed_packages
+from pipeline.packages import InstalledPackage, TokenizerKind, installed_packages, pair_key
 from pipeline.records import Signature
 
 DEFAULT_BEAM_SIZE = 2
@@ -275,7 +275,8 @@ class ArgosEngine:
 
     def route(self, source_lang: str, target_lang: str) -> tuple[InstalledPackage, ...] | None:
         """Return the packages that translate the pair: one direct, or two through the pivot."""
-        pairs = {(p.from_code, p.to_code): p for p in reversed(installed_packages())}
+        # Argos codes (zt, pb) keyed as the store keys languages (zh-Hant, pt-BR).
+        pairs = {pair_key(p.from_code, p.to_code): p for p in reversed(installed_packages())}
         direct = pairs.get((source_lang, target_lang))
         if direct is not None:
             return (direct,)

@@ -171,9 +171,25 @@ def installed_packages() -> list[InstalledPackage]:
 def find_package(from_code: str, to_code: str) -> InstalledPackage | None:
     """Return the installed package translating from_code into to_code, if any."""
     for package in installed_packages():
-        if package.from_code == from_code and package.to_code == to_code:
+        if same_pair((package.from_code, package.to_code), (from_code, to_code)):
             return package
     return None
+
+
+def pair_key(from_code: str, to_code: str) -> tuple[str, str]:
+    """Return a package's pair as the store keys languages (Argos ``zt`` is ``zh-Hant``).
+
+    >>> pair_key("en", "zt"), pair_key("en", "xx-unknown")
+    (('en', 'zh-Hant'), ('en', 'xx-unknown'))
+    """
+    from pipeline.locale import canonical_or_none
+
+    return (canonical_or_none(from_code) or from_code, canonical_or_none(to_code) or to_code)
+
+
+def same_pair(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Return whether two pairs name the same languages, however each code is spelled."""
+    return pair_key(*a) == pair_key(*b)
 
 
 def remove_package(code: str) -> InstalledPackage:

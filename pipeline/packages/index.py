@@ -11,7 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import PackageError
-from pipeline.packages import CHUNK, AvailablePackage, InstalledPackage, find_package, package_code
+from pipeline.packages import (
+    CHUNK,
+    AvailablePackage,
+    InstalledPackage,
+    find_package,
+    package_code,
+    same_pair,
+)
 from pipeline.packages.install import already_installed, install_package
 
 DOWNLOAD_TIMEOUT = 60
@@ -112,7 +119,7 @@ def find_available(from_code: str, to_code: str) -> AvailablePackage:
     attempts = (False, True) if index_cache().is_file() else (False,)
     for refresh in attempts:
         for package in available_packages(refresh=refresh):
-            if (package.from_code, package.to_code) == (from_code, to_code):
+            if same_pair((package.from_code, package.to_code), (from_code, to_code)):
                 return package
     raise PackageError(
         f"the Argos index has no package {from_code}→{to_code}; see `pipeline models available`"
