@@ -362,7 +362,7 @@ def test_pair_missing_from_index(index_server: Path) -> None:
 def test_argos_codes_are_found_by_their_canonical_tag(
     argos_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """A package Argos codes ``en→zt`` translates ``--to zh-Hant`` (the store's code), by any spelling."""
+    """A package Argos codes ``en→zt`` translates ``--to zh-Hant``, however it is spelled."""
     from pipeline.engines.argos import ArgosEngine
 
     installed = packages.install_package(package_archive(tmp_path_factory, "plain", "en", "zt"))
