@@ -67,6 +67,21 @@ def test_digits_policy_applies_when_the_draft_is_made(
     assert dateline.signature.options["digits"] == system
 
 
+def test_translate_digits_option_chooses_the_datelines_digits(tmp_path: Path) -> None:
+    """``translate --digits latin`` gives Burmese datelines Latin digits; a bad value: one line."""
+    path = article(tmp_path, "dated.txt", DATED)
+    assert cli("ingest", str(path))[0] == 0
+    code, _, err = cli(
+        "translate", str(path), "--to", "my", "--engine", "pseudo", "--digits", "roman"
+    )
+    assert code != 0 and err.count("\n") == 1 and "--digits takes native or latin" in err
+    code, _, err = cli(
+        "translate", str(path), "--to", "my", "--engine", "pseudo", "--digits", "latin"
+    )
+    assert code == 0, err
+    assert stored(path, "my")[SegmentKind.DATELINE].text == "2021 မတ် 5"
+
+
 def test_reviewer_corrected_dateline_reaches_the_article_via_xliff(tmp_path: Path) -> None:
     """A Hindi dateline a reviewer corrected in XLIFF is published exactly, not re-rendered."""
     path = article(tmp_path, "dated.txt", DATED)

@@ -281,11 +281,23 @@ def translate(
             show_default=False,
         ),
     ] = None,
+    digits: Annotated[
+        str | None,
+        typer.Option(
+            "--digits",
+            help=_(
+                "Digits of the dates the pipeline renders in datelines: native or latin "
+                "(default: the target locale's own)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Translate every pending segment."""
     from pipeline.cli.progress import progress_bar
     from pipeline.engines.factory import build_engine
+    from pipeline.export import parse_digits
     from pipeline.translate import TranslationJob
 
     targets = [_language(code) for code in _languages(to)]
@@ -317,6 +329,7 @@ def translate(
             batch_size=batch_size,
             fuzzy_threshold=fuzzy_threshold,
             fuzzy_fill=fuzzy_fill,
+            digits=parse_digits(digits),
         )
         total = job.plan()
         try:
