@@ -22,9 +22,20 @@ Zero-width characters are handled the same way in every language:
 - U+FEFF is removed everywhere: inside text it is a stray byte order mark from joined files,
   and its old no-break use belongs to U+2060 WORD JOINER, which is kept.
 
-Characters XML 1.0 cannot hold (C0 controls other than tab, LF and CR; U+FFFE and U+FFFF)
-are not text in any language and no exchange format could carry them: they are dropped, and
-a vertical tab, form feed or information separator becomes a space.
+Control characters follow one rule, the same at ingest, desk save and every import
+(``strip_controls``): those that mean something become what they mean, the rest are removed,
+and each change is reported.
+
+- A line break inside a paragraph (vertical tab, as Word writes a manual line break; form
+  feed; NEL U+0085; U+2028 LINE SEPARATOR; U+2029 PARAGRAPH SEPARATOR) becomes U+2028, the
+  one character that means "line break" in the plain text of a segment. Readers and the
+  article export write it as the format's line break: HTML ``<br>``, a Markdown hard break,
+  a line feed in plain text.
+- A tab inside a segment's text becomes a space (``spaced``; a file's own tabs, which
+  indent Markdown code, are layout and stay).
+- The rest are not text in any language and XML cannot hold them: other C0 controls, DEL,
+  C1 controls (U+0080-U+009F), U+FFFE, U+FFFF and lone surrogates are removed. Nothing is
+  turned into U+FFFD.
 
 Every change is reported, so the store can record what normalisation did to a text.
 """
@@ -48,7 +59,12 @@ ZAWGYI_THRESHOLD = 0.95
 
 _MYANMAR = re.compile(r"[\u1000-\u109F\uA9E0-\uA9FF\uAA60-\uAA7F]")
 _ZERO_WIDTH = re.compile(r"[\u200B-\u200D\uFEFF]+")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+LINE_BREAK = "\u2028"
+# Characters that mean a line break inside a paragraph.
+_BREAKS = re.compile("[\x0b\x0c\x85\u2029]")
+# Characters that are not text: C0 but tab, LF and CR; DEL; C1 but NEL; noncharacters
+# XML cannot hold; lone surrogates (JSON can carry them).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 _NAMES = {
     "\u200b": "U+200B ZERO WIDTH SPACE",
     "\u200c": "U+200C ZERO WIDTH NON-JOINER",
@@ -141,7 +157,9 @@ def strip_zero_width(text: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(changes)
 
 
-def normalise_burmese(text: str, threshold: float = ZAWGYI_THRESHOLD) -> Normalised:
+def normalise_burmese(
+    text: str, threshold: float = ZAWGYI_THRESHOLD, *, segment: bool = True
+) -> Normalised:
     """Convert Zawgyi above the threshold, NFC-normalise and tidy zero-width characters.
 
     >>> n = normalise_burmese("ရန္ကုန္ၿမိဳ႕")
@@ -158,26 +176,69 @@ def normalise_burmese(text: str, threshold: float = ZAWGYI_THRESHOLD) -> Normali
         # The converter reorders across zero-width spaces and drops them.
         if zwsp and "\u200b" not in text:
             changes.append(f"removed {zwsp} × {_NAMES[chr(0x200B)]} (Zawgyi conversion)")
-    result = _nfc_and_zero_width(text, changes)
+    result = _nfc_and_zero_width(text, changes, segment)
     return Normalised(result, converted, probability, tuple(changes))
 
 
-def strip_controls(text: str) -> tuple[str, tuple[str, ...]]:
-    """Drop the characters XML cannot hold, a whitespace one as a space; report how many.
+def strip_controls(text: str, where: str = "") -> tuple[str, tuple[str, ...]]:
+    """Make line-break characters U+2028 and drop those that are not text; report each kind.
 
-    >>> strip_controls("bell\\x07 and\\x0bline")
-    ('bell and line', ('removed 2 × control character (not text: XML cannot hold it)',))
+    Each change names ``where`` it was made, else the lines of a text of several lines.
+
+    >>> text, changes = strip_controls("bell\\x07 and\\x0bline\\x7f")
+    >>> text == "bell and\\u2028line"
+    True
+    >>> for change in changes: print(change)
+    read 1 × U+000B (control character) as a line break
+    removed 1 × U+0007, 1 × U+007F (control character, not text)
+    >>> strip_controls("one\\n\\x07two", "file a.txt")[1]
+    ('removed 1 × U+0007 (control character, not text) at file a.txt',)
     """
-    found = len(_CONTROL.findall(text))
-    if not found:
-        return text, ()
-    result = _CONTROL.sub(lambda m: " " if m.group(0).isspace() else "", text)
-    return result, (f"removed {found} × control character (not text: XML cannot hold it)",)
+    changes = []
+    breaks = _BREAKS.findall(text)
+    if breaks:
+        at = _where(text, _BREAKS, where)
+        changes.append(f"read {_counted(breaks)} (control character) as a line break{at}")
+        text = _BREAKS.sub(LINE_BREAK, text)
+    removed = _CONTROL.findall(text)
+    if removed:
+        at = _where(text, _CONTROL, where)
+        changes.append(f"removed {_counted(removed)} (control character, not text){at}")
+        text = _CONTROL.sub("", text)
+    return text, tuple(changes)
 
 
-def _nfc_and_zero_width(text: str, changes: list[str]) -> str:
+def spaced(text: str) -> tuple[str, tuple[str, ...]]:
+    """Return a segment's text with each tab a space, and the change if there was one."""
+    tabs = text.count("\t")
+    return text.replace("\t", " "), (f"read {tabs} × U+0009 (tab) as a space",) if tabs else ()
+
+
+def _counted(found: list[str]) -> str:
+    """Return "2 × U+0007, 1 × U+007F" for the characters found."""
+    counts: dict[str, int] = {}
+    for char in found:
+        counts[char] = counts.get(char, 0) + 1
+    return ", ".join(f"{n} × U+{ord(char):04X}" for char, n in sorted(counts.items()))
+
+
+def _where(text: str, pattern: re.Pattern[str], where: str) -> str:
+    """Return " at WHERE", or " at line 3" / " at lines 3, 9" in a text of several lines."""
+    if where:
+        return f" at {where}"
+    if "\n" not in text:
+        return ""
+    numbers = sorted({text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)})
+    shown = ", ".join(map(str, numbers[:5])) + (", …" if len(numbers) > 5 else "")
+    return f" at line {shown}" if len(numbers) == 1 else f" at lines {shown}"
+
+
+def _nfc_and_zero_width(text: str, changes: list[str], segment: bool = True) -> str:
     text, dropped = strip_controls(text)
     changes.extend(dropped)
+    if segment:  # a whole file's tabs are layout (Markdown code), a segment's are spaces
+        text, tabs = spaced(text)
+        changes.extend(tabs)
     nfc = unicodedata.normalize("NFC", text)
     if nfc != text:
         changes.append("normalised to NFC")
@@ -186,17 +247,18 @@ def _nfc_and_zero_width(text: str, changes: list[str]) -> str:
     return result
 
 
-def normalise_text(text: str, lang: str) -> Normalised:
+def normalise_text(text: str, lang: str, *, segment: bool = True) -> Normalised:
     """Normalise a text in any language: NFC and zero-width characters, Burmese rules on Myanmar.
 
     The Burmese path follows the script, not ``lang``: English sources quote Burmese too,
-    and a Zawgyi quote is as broken there as in a Burmese article.
+    and a Zawgyi quote is as broken there as in a Burmese article. ``segment`` is false for
+    a whole article file, whose tabs are layout.
 
     >>> normalise_text("Cafe\\u0301\\u200d ", "en").text
     'Café '
     """
     if has_myanmar(text):
-        return normalise_burmese(text)
+        return normalise_burmese(text, segment=segment)
     changes: list[str] = []
-    result = _nfc_and_zero_width(text, changes)
+    result = _nfc_and_zero_width(text, changes, segment)
     return Normalised(result, changes=tuple(changes))

@@ -138,18 +138,25 @@ class Placed:
 
 
 def default_gaps(kinds: Sequence[SegmentKind]) -> tuple[str, ...]:
-    """Return the gaps a paragraph has when its skeleton records none: " - " before a credit."""
-    return tuple(CREDIT_GAP if kind is SegmentKind.CREDIT else " " for kind in kinds[1:])
+    """Return the gaps a paragraph has when its skeleton records none: " - " before a credit.
+
+    The first and last are what stands before the first segment and after the last.
+    """
+    between = (CREDIT_GAP if kind is SegmentKind.CREDIT else " " for kind in kinds[1:])
+    return ("", *between, "")
 
 
 def gaps_between(text: str, parts: Sequence[Part]) -> tuple[str, ...]:
-    """Return the original characters between consecutive segments of a paragraph.
+    """Return the original characters before, between and after the segments of a paragraph.
 
     >>> text = SegmentKind.TEXT
-    >>> gaps_between("A. B。C", [(text, 0, 2), (text, 3, 5), (text, 5, 6)])
-    (' ', '')
+    >>> gaps_between("A. B。C\xa0", [(text, 0, 2), (text, 3, 5), (text, 5, 6)])
+    ('', ' ', '', '\xa0')
     """
-    return tuple(text[before[2] : after[1]] for before, after in pairwise(parts))
+    if not parts:
+        return ()
+    between = (text[before[2] : after[1]] for before, after in pairwise(parts))
+    return (text[: parts[0][1]], *between, text[parts[-1][2] :])
 
 
 def join_segments(
@@ -159,20 +166,25 @@ def join_segments(
 ) -> str:
     """Return a paragraph from its segments, each gap the original's, fitted to the target.
 
-    ``gaps`` are the original characters between segments (``default_gaps`` when the
-    skeleton records none); ``escape`` writes a gap for the article's format (a reader's
-    ``Escaper``).
+    ``gaps`` are the original characters before, between and after segments
+    (``default_gaps`` when the skeleton records none); ``escape`` writes a gap for the
+    article's format (a reader's ``Escaper``).
     """
     placed = [
         part if isinstance(part, Placed) else Placed(*part, part[1], part[1]) for part in parts
     ]
-    if gaps is None or len(gaps) != len(placed) - 1:
+    if not placed:
+        return ""
+    if gaps is None or len(gaps) != len(placed) + 1:
         gaps = default_gaps([part.kind for part in placed])
-    pieces = [placed[0].written] if placed else []
-    for (before, after), gap in zip(pairwise(placed), gaps, strict=True):
-        gap = fitted_gap(before, gap, after)
-        pieces += [escape(gap, None) if escape else gap, after.written]
-    return "".join(pieces)
+
+    def written(gap: str) -> str:
+        return escape(gap, None) if escape and gap else gap
+
+    pieces = [written(gaps[0]), placed[0].written]
+    for (before, after), gap in zip(pairwise(placed), gaps[1:-1], strict=True):
+        pieces += [written(fitted_gap(before, gap, after)), after.written]
+    return "".join([*pieces, written(gaps[-1])])
 
 
 def fitted_gap(before: Placed, gap: str, after: Placed) -> str:

@@ -66,7 +66,8 @@ ATOMIC_TAGS = frozenset({"a", "code"})
 # front matter value. Each reader escapes the text for the mode (its ``escaper``).
 MODES = "pcaj"
 # A placeholder may record its paragraph's gaps between segments, where they are not the
-# default ones (``pipeline.segment.default_gaps``): ``{{p:3 ["", " — "]}}``, a JSON list.
+# default ones (``pipeline.segment.default_gaps``): ``{{p:3 ["", "", " — ", ""]}}``, a JSON
+# list of what stands before, between and after its segments.
 _PLACEHOLDER = re.compile(r"\{\{([pcaj]):(\d+)(?: (\[[^\[\]{}]*\]))?\}\}")
 # Code markup that holds a placeholder (an image's alt text) is written back with a sentinel
 # no text can hold: it carries this process's random token, and no stored text holds NUL.
@@ -89,11 +90,16 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Article:
-    """What a reader makes of a file: title ("" if none), skeleton and paragraphs in order."""
+    """What a reader makes of a file: title ("" if none), skeleton and paragraphs in order.
+
+    ``changes`` says what the reader normalised beyond the file's text (characters that
+    character references stand for, under the rule of ``pipeline.burmese.strip_controls``).
+    """
 
     title: str
     skeleton: str
     paragraphs: tuple[Paragraph, ...]
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,8 +191,8 @@ def _seal(match: re.Match[str]) -> str:
 def paragraph_gaps(skeleton: str) -> dict[int, tuple[str, ...]]:
     """Return the gaps between segments recorded in a skeleton's (or markup's) placeholders.
 
-    >>> paragraph_gaps('<p>{{p:0 ["", " \\u2014 "]}}</p><p>{{p:1}}</p>')
-    {0: ('', ' — ')}
+    >>> paragraph_gaps('<p>{{p:0 ["", "", " \\u2014 ", "\\u00a0"]}}</p><p>{{p:1}}</p>')
+    {0: ('', '', ' — ', '\xa0')}
     """
     return {
         int(m.group(2)): tuple(json.loads(m.group(3)))
@@ -217,7 +223,7 @@ def read_article(
     """
     fmt = _reader_for(path)[1]
     data = _read_bytes(path)
-    normalised = normalise_text(_decode(path, data), source_lang)
+    normalised = normalise_text(_decode(path, data), source_lang, segment=False)
     text = normalised.text
     try:
         article = reader(fmt).parse(text, options or ReadOptions())
@@ -239,7 +245,7 @@ def read_article(
         content_hash=content_hash(data),
         skeleton=_with_gaps(article.skeleton, gaps),
         segments=tuple(_segment_with_gaps(segment, gaps) for segment in segments),
-        normalisation=normalised.changes,
+        normalisation=normalised.changes + article.changes,
     )
 
 

@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from pipeline import xmlsafe
+from pipeline.burmese import LINE_BREAK, strip_controls
 from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder, sealed
 from pipeline.ingest.html_inline import Run, left_alone, mark_attributes, markup
 from pipeline.records import Code, SegmentKind
@@ -56,11 +57,12 @@ def _text(run: str, code: Code | None) -> str:
     # A line feed after markup stands for no space at all: the source had none after its
     # <br> (``html_inline.Run``); HTML text holds no other line feed.
     run = run[1:] if run.startswith("\n") else run
-    return html_text.escape(run, quote=False).replace(NBSP, "&nbsp;")
+    # A line break character in a translation (pipeline.burmese.LINE_BREAK) is a <br>.
+    return html_text.escape(run, quote=False).replace(NBSP, "&nbsp;").replace(LINE_BREAK, "<br>")
 
 
 def _attribute(run: str, code: Code | None) -> str:
-    return html_text.escape(run, quote=True).replace(NBSP, "&nbsp;")
+    return html_text.escape(run, quote=True).replace(NBSP, "&nbsp;").replace(LINE_BREAK, " ")
 
 
 def parse(text: str, options: ReadOptions | None = None) -> Article:
@@ -71,12 +73,37 @@ def parse(text: str, options: ReadOptions | None = None) -> Article:
     except etree.ParserError:  # nothing but comments: nothing to translate
         return Article(title="", skeleton=text, paragraphs=())
     xmlsafe.check_html(text, root)  # raises UnsafeXMLError, which read_article names the file in
+    changes = _controls(root)
     title = _title(root)
     paragraphs: list[Paragraph] = []
     _walk(root, paragraphs)
     if not paragraphs:  # nothing to translate: the article is the file as it was
         return Article(title=title, skeleton=text, paragraphs=())
-    return Article(title=title, skeleton=_skeleton(text, root), paragraphs=tuple(paragraphs))
+    return Article(
+        title=title, skeleton=_skeleton(text, root), paragraphs=tuple(paragraphs), changes=changes
+    )
+
+
+def _controls(root: HtmlElement) -> tuple[str, ...]:
+    """Apply the control character rule to what character references put in text and values.
+
+    The file's own characters were normalised before parsing; ``&#11;`` was not.
+    """
+    changes: list[str] = []
+    for node in root.iter():
+        where = f"line {node.sourceline}"
+        for name in ("text", "tail"):
+            value = getattr(node, name)
+            if value and not value.isprintable():
+                cleaned, found = strip_controls(value, where)
+                setattr(node, name, cleaned)
+                changes += found
+        for key, value in node.attrib.items():
+            if not value.isprintable():
+                cleaned, found = strip_controls(value, where)
+                node.set(key, cleaned.replace(LINE_BREAK, " "))
+                changes += found
+    return tuple(changes)
 
 
 def _skeleton(text: str, root: HtmlElement) -> str:
@@ -187,5 +214,5 @@ def _kind(block: HtmlElement) -> SegmentKind:
 
 
 def _trailing_space(text: str) -> str:
-    """Return the whitespace text ends with, no-break and ideographic spaces too."""
-    return text[len(text.rstrip()) :]
+    """Return the HTML whitespace text ends with (a no-break space is the paragraph's text)."""
+    return text[len(text.rstrip(" \t\n\r\f")) :]

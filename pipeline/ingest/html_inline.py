@@ -17,6 +17,7 @@ from dataclasses import replace
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from pipeline.burmese import LINE_BREAK
 from pipeline.ingest import InlineText, Paragraph, placeholder
 from pipeline.records import InlineSpan, SegmentKind
 
@@ -177,6 +178,16 @@ class Run:
         self.indent = ""
 
     def text(self, chunk: str) -> None:
+        """Add text; a line break character (U+2028, see ``pipeline.burmese``) is a <br>."""
+        first, *rest = chunk.split(LINE_BREAK)
+        self._text(first)
+        for piece in rest:
+            self._nodes += 1
+            self._flush_pending()
+            self._break("<br>")
+            self._text(piece)
+
+    def _text(self, chunk: str) -> None:
         """Add text, each run of HTML whitespace one space, none at either end."""
         if not self._started:
             space = chunk[: len(chunk) - len(chunk.lstrip())]
@@ -197,9 +208,7 @@ class Run:
     def node(self, node: HtmlElement, protect: bool = False) -> None:
         """Add one inline node and its tail: text as text, markup as codes."""
         self._nodes += 1
-        if self._pending:  # a space before markup stays before it
-            self._builder.add(self._pending)
-            self._pending, self._spaced = "", True
+        self._flush_pending()
         if not isinstance(node.tag, str) or node.tag in VERBATIM_INLINE:
             self._builder.mark(_name(node), {}, markup(node))
         else:
@@ -214,13 +223,11 @@ class Run:
             self.attributes += mark_attributes(bare, self._first + len(self.attributes))
         start, end = _tags(bare)
         attrs = {str(k): str(v) for k, v in element.attrib.items()}
+        if element.tag == "br":
+            self._break(start, attrs)
+            return
         if element.tag in VOID_TAGS:
             self._builder.mark(element.tag, attrs, start)
-            if element.tag == "br" and self._started and not self._spaced:
-                # A line break parts words and may end a sentence: the plain text has the
-                # space the source has after it, or else a line feed, which the article
-                # drops again (``html.escaper``) so that the page keeps its own text.
-                self._pending = "\n"
             return
         self._builder.open(element.tag, attrs, start, protect=protect)
         self.text(element.text or "")
@@ -228,11 +235,30 @@ class Run:
             self.node(child, protect)
         self._builder.close(end)
 
+    def _flush_pending(self) -> None:
+        """Write the space pending before markup: it stays before it."""
+        if self._pending:
+            self._builder.add(self._pending)
+            self._pending, self._spaced = "", True
+
+    def _break(self, markup: str, attrs: dict[str, str] | None = None) -> None:
+        """Add a line break: a standalone code, then what parts it from the next word.
+
+        A line break parts words and may end a sentence: the plain text has the space the
+        source has after it, or else a line feed, which the article drops again
+        (``html.escaper``) so that the page keeps its own text.
+        """
+        self._builder.mark("br", attrs or {}, markup)
+        if self._started and not self._spaced:
+            self._pending = "\n"
+
     def paragraph(self, kind: SegmentKind) -> Paragraph:
         """Return the run's paragraph (its text empty if it holds only markup and spaces)."""
         paragraph = self._builder.paragraph(kind)
-        text = paragraph.text.rstrip()
-        if not text:
+        # Only HTML whitespace goes: a trailing no-break space is the paragraph's own, kept
+        # beside its last segment (``pipeline.segment.gaps_between``).
+        text = paragraph.text.rstrip(" \n")
+        if not text.strip():
             return Paragraph(kind, "")
         spans = [_trimmed(text, span) for span in paragraph.inline]
         return replace(paragraph, text=text, inline=tuple(_nested(spans)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+from pipeline.burmese import LINE_BREAK
 from pipeline.ingest import Escaper
 from pipeline.records import Code
 
@@ -37,8 +38,19 @@ def escaper(mode: str) -> Escaper:
     """Return how text runs are written for a placeholder mode ("p", "c", "a", "j")."""
     if mode == "j":
         return quoted
+    if mode == "p":
+        return _breaking
     escape = {"c": cell, "a": alt}.get(mode, text)
-    return lambda run, code: escape(_LINE_BREAKS.sub(" ", run), code)
+    return lambda run, code: escape(_LINE_BREAKS.sub(" ", run).replace(LINE_BREAK, " "), code)
+
+
+def _breaking(run: str, code: Code | None) -> str:
+    """Escape running text; a line break character is a hard break (a space in code)."""
+    run = _LINE_BREAKS.sub(" ", run)
+    if code is not None and code.tag == "code":
+        return text(run.replace(LINE_BREAK, " "), code)
+    # Each line is escaped as a run: a line may not start a list or a heading.
+    return "\\\n".join(text(line, code) for line in run.split(LINE_BREAK))
 
 
 def text(run: str, code: Code | None) -> str:

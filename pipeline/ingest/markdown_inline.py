@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
+from pipeline.burmese import LINE_BREAK
 from pipeline.ingest import InlineText, Paragraph, placeholder
 from pipeline.ingest.markdown_escape import destination, title
 from pipeline.records import SegmentKind
@@ -81,7 +82,7 @@ class InlineReader:
         if self._autolink is not None and kind != "link_close":
             self._autolink[1].append(token.content)
         elif kind == "text":
-            self.text.add(token.content)
+            self._text(token.content)
         elif kind == "softbreak":
             self.text.add(" ")
         elif kind == "hardbreak":
@@ -101,6 +102,15 @@ class InlineReader:
             self.text.close(token.markup)
         else:  # a token of a rule this reader does not know: keep what it says
             self.text.add(token.content)
+
+    def _text(self, content: str) -> None:
+        """Add text; a line break character (U+2028, see ``pipeline.burmese``) is a hard break."""
+        first, *rest = content.split(LINE_BREAK)
+        self.text.add(first)
+        for piece in rest:
+            self.text.add(" ")
+            self.text.mark("br", markup=self._markup("\\\n"))
+            self.text.add(piece)
 
     def _code(self, token: Token) -> None:
         """Add a code span: a protected pair around its content, kept verbatim."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from pipeline.burmese import LINE_BREAK
 from pipeline.ingest import Article, Escaper, Paragraph, ReadOptions, placeholder, sealed
 from pipeline.records import Code, SegmentKind
 from pipeline.segment import paragraph_bounds
@@ -24,7 +25,8 @@ def escaper(mode: str) -> Escaper:
 
 
 def _as_is(run: str, code: Code | None) -> str:
-    return run
+    # A line break inside a paragraph (pipeline.burmese.LINE_BREAK) is a line feed.
+    return run.replace(LINE_BREAK, "\n")
 
 
 def parse(text: str, options: ReadOptions | None = None) -> Article:
@@ -58,5 +60,5 @@ def _blocks(text: str, start: int, end: int) -> list[tuple[int, int, SegmentKind
 
 
 def _unwrap(text: str) -> str:
-    """Join a hard-wrapped paragraph's lines with single spaces."""
-    return " ".join(line.strip() for line in text.split("\n"))
+    """Join a hard-wrapped paragraph's lines with single spaces; a tab is a space too."""
+    return " ".join(line.strip() for line in text.split("\n")).replace("\t", " ")
