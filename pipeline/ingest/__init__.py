@@ -235,7 +235,7 @@ def read_article(
         bounds = paragraph_bounds(paragraph, source_lang)
         segments += _drafts(index, paragraph, bounds)
         found = gaps_between(paragraph.text, bounds)
-        if found != default_gaps([kind for kind, _, _ in bounds]):
+        if bounds and found != default_gaps([kind for kind, _, _ in bounds]):
             gaps[index] = found
     return DocumentDraft(
         uri=str(path.resolve()),
