@@ -33,7 +33,7 @@ import io
 import json
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -225,9 +225,10 @@ def sources(draw: st.DrawFn, texts: st.SearchStrategy[str] = RUN) -> Coded:
     shift = len(lead)
     codes = tuple(c.moved(min(c.at + shift, len(text))) for c in coded.codes)
     if draw(st.booleans()):
-        outer = max((c.id for c in codes), default=0) + 1
+        # The outer pair is code 1: ids stay in reading order, as ingest numbers them.
         tag, start, end = draw(TAGS), draw(MARKUP), draw(MARKUP)
-        codes = (Code(outer, OPEN, tag, start, 0), *codes, Code(outer, CLOSE, tag, end, len(text)))
+        inner = tuple(replace(c, id=c.id + 1) for c in codes)
+        codes = (Code(1, OPEN, tag, start, 0), *inner, Code(1, CLOSE, tag, end, len(text)))
     return Coded(text, codes)
 
 
@@ -326,8 +327,6 @@ def assert_markup(
             with_markup(read_codes, source)
     else:
         assert full(with_markup(read_codes, source)) == full(wanted)
-
-
 
 
 # --- inline codes and text: the review formats ----------------------------------------
