@@ -386,7 +386,7 @@ def test_cli_reports_conflicts_and_exits_non_zero(store: Store, tmp_path: Path) 
     assert code == 7
     assert out.strip() == "reviewed.xlf: applied 0, unchanged 1, conflicts 1"
     assert err.splitlines() == [
-        "s9999: unknown unit id: no such segment in the store",
+        "s9999: unknown unit id: no such segment in the store (the file is from a.txt)",
         "error: 1 conflict; nothing imported (fix them, or apply the rest with --skip-conflicts)",
     ]
     code, out, err = run_import(str(path), "--reviewer", "Thida", "--skip-conflicts")
@@ -418,7 +418,7 @@ def test_cli_imports_po_and_xliff20_fixture_formats(store: Store, tmp_path: Path
 
 MALFORMED = {
     "not-xml.xlf": (b"this is not XML at all", "not well-formed XML"),
-    "tmx.xlf": (b'<tmx version="1.4"><body/></tmx>', "not XLIFF (root element <tmx>)"),
+    "tmx.xlf": (b'<tmx version="1.4"><body/></tmx>', "use pipeline tm import"),
     "v3.xlf": (b'<xliff version="3.0"><file/></xliff>', "XLIFF 3.0, expected XLIFF 1.x"),
     "truncated.xlf": (
         b'<xliff version="1.2"><file target-language="my"><body><trans-unit id="s1">',
@@ -547,3 +547,28 @@ def test_edited_target_gets_fresh_qa_flags(seed: Path, tmp_path: Path) -> None:
     import_review(store, read(path), reviewer="Thida")
     flags = store.translations(seg.document_id, "my")[seg.id].flags
     assert [f.check for f in flags if f.severity.value == "error"] == ["numbers", "numbers"]
+
+
+def test_a_file_from_another_store_names_its_document(tmp_path: Path) -> None:
+    """Units whose ids exist but whose sources differ name the document the file came from."""
+    from tests.publishkit import cli
+
+    first, second = tmp_path / "police.txt", tmp_path / "weather.txt"
+    first.write_text("Police crossed the border.\n", encoding="utf-8")
+    second.write_text("Rain fell on Yangon.\n", encoding="utf-8")
+    stores = {first: str(tmp_path / "a.db"), second: str(tmp_path / "b.db")}
+    for article, location in stores.items():
+        assert cli("ingest", str(article), "--store", location)[0] == 0
+    xlf = tmp_path / "police.my.xlf"
+    code, _, err = cli(
+        "export", "--format", "xliff12", "--to", "my", "1", "-o", str(xlf), "--store", stores[first]
+    )
+    assert code == 0, err
+    code, _, err = cli(
+        "review", "import", str(xlf), "--reviewer", "Thida", "--store", stores[second]
+    )
+    assert code == 7
+    assert (
+        f"s1: source differs from the stored source; the file is from {first} (document 1),"
+        f" not {second} (document 1)"
+    ) in err

@@ -41,6 +41,7 @@ from pipeline.records import (
     normalise,
 )
 from pipeline.review import ReviewFile, ReviewUnit, language_code
+from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewImportError
 from pipeline.store.base import Store
 
@@ -277,12 +278,16 @@ def _check_unit(
         return conflict(unit.problem)
     segment = lookup.segment(unit.unit_id)
     if segment is None:
-        return conflict("unknown unit id: no such segment in the store")
+        origin = f" (the file is from {unit.document})" if unit.document else ""
+        return conflict(f"unknown unit id: no such segment in the store{origin}")
     document = lookup.document(segment.document_id)
     lang = _language(lookup, unit, to, document)
     if isinstance(lang, Conflict):
         return lang
     if normalise(unit.source) != normalise(segment.source):
+        elsewhere = _elsewhere(unit, document)
+        if elsewhere:
+            return conflict(f"source differs from the stored source; {elsewhere}")
         return conflict("source differs from the stored source (article changed since export)")
     current = lookup.current(segment, document)
     if current is None:
@@ -293,6 +298,22 @@ def _check_unit(
             return conflict(f"empty target marked {unit.state}")
         return _Same(key)
     return _compared(lookup, unit, (segment, current), lang, document.source_lang, edit_state)
+
+
+def _elsewhere(unit: ReviewUnit, document: Document) -> str:
+    """Return why a unit is from another document or store, or "" when nothing says so.
+
+    >>> doc = Document(5, "/news/b.md", "b", "en", "md", "", 1, "", "")
+    >>> unit = ReviewUnit("s1", "x", None, State.INITIAL, document="/news/a.md (document 3)")
+    >>> _elsewhere(unit, doc)
+    'the file is from /news/a.md (document 3), not /news/b.md (document 5)'
+    >>> _elsewhere(replace(unit, document="document 5"), doc)
+    ''
+    """
+    ours = document_name(document.uri, document.id)
+    if unit.document in ("", ours, document_name(None, document.id)):
+        return ""
+    return f"the file is from {unit.document}, not {ours}"
 
 
 def _compared(
