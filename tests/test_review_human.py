@@ -168,7 +168,7 @@ def test_a_translator_without_a_machine_delivers_the_article(
 
 
 def test_a_target_without_a_state_keeps_the_files_meaning(article: Path, tmp_path: Path) -> None:
-    """An XLIFF 1.2 target added with no state imports as translated: origin human, her name."""
+    """An XLIFF 1.2 target added with no state takes ``--state`` (default reviewed): human, hers."""
     path = exported(tmp_path, "xliff12", "a.my.xlf")
     tree = etree.parse(str(path))
     for unit in tree.iterfind(".//{*}trans-unit"):
@@ -181,10 +181,29 @@ def test_a_target_without_a_state_keeps_the_files_meaning(article: Path, tmp_pat
     tree.write(str(path), encoding="UTF-8", xml_declaration=True)
     code, _, err = cli("review", "import", str(path), "--reviewer", "Thida")
     assert code == 0, err
-    assert {v[1:] for v in translations().values()} == {(State.TRANSLATED, Origin.HUMAN, "Thida")}
+    assert {v[1:] for v in translations().values()} == {(State.REVIEWED, Origin.HUMAN, "Thida")}
     assert cli("review", "import", str(path), "--reviewer", "Thida")[1].endswith(
         "applied 0, unchanged 4, conflicts 0\n"
     )
+
+
+def test_a_target_without_a_state_takes_the_state_option(article: Path, tmp_path: Path) -> None:
+    """``--state translated`` files a stateless target as an unreviewed human draft."""
+    path = exported(tmp_path, "xliff12", "a.my.xlf")
+    tree = etree.parse(str(path))
+    for unit in tree.iterfind(".//{*}trans-unit"):
+        source = unit.find("{*}source")
+        assert source is not None
+        target = copy.deepcopy(source)
+        target.tag = target.tag.replace("source", "target")
+        _fill_coded(target)
+        source.addnext(target)
+    tree.write(str(path), encoding="UTF-8", xml_declaration=True)
+    code, _, err = cli(
+        "review", "import", str(path), "--reviewer", "Thida", "--state", "translated"
+    )
+    assert code == 0, err
+    assert {v[1:] for v in translations().values()} == {(State.TRANSLATED, Origin.HUMAN, "Thida")}
 
 
 def test_a_language_the_document_was_never_exported_for_imports(

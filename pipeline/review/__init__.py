@@ -77,6 +77,9 @@ class ReviewUnit:
     # The document the file says the unit is from ("URI (document N)"), to name it when the
     # unit does not match the store: a file from another store or document.
     document: str = ""
+    # False when the file gave the target no state of its own (an XLIFF target with no state
+    # attribute): the state is then the reader's assumption, and ``--state`` decides.
+    state_given: bool = True
 
 
 @dataclass(frozen=True)

@@ -381,7 +381,8 @@ def _state(
     """Return the state a unit's target takes, or None for a target marked not translated.
 
     The file's state is a person's only where it differs from the exported one; an edited
-    target whose state was carried back is the reviewer's edit, in the edit state. The
+    target whose state was carried back, or that the file gave no state, is the reviewer's
+    edit, in the edit state. The
     base is read from the segment the file was exported from (an older version's, when
     the article changed since), with the unit's codes placed in that segment.
     """
@@ -390,7 +391,7 @@ def _state(
     base = _exported(history, unit, lookup.exported_at(segment.document_id, lang))
     exported = base.state if base is not None else State.INITIAL
     edited = base is None or not _same_text(base, unit)
-    if unit.state is exported and edited:
+    if edited and (unit.state is exported or not unit.state_given):
         return edit_state
     if unit.state is State.INITIAL:
         return None

@@ -67,6 +67,7 @@ def _unit(unit: _Element, file_lang: str | None, contacts: dict[str, str]) -> Re
         reviewer=contacts.get(phase) if phase else None,
         notes=tuple((n.text or "").strip() for n in unit.iterfind("{*}note")),
         problem=problem,
+        state_given=target is None or "state" in target.attrib or "approved" in unit.attrib,
     )
 
 

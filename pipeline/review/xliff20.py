@@ -63,6 +63,7 @@ def _joined(unit: _Element, base: ReviewUnit) -> ReviewUnit:
     source, target = Coded(""), Coded("")
     states: list[State] = []
     has_target = False
+    given = True
     problem = ""
     for part in unit:
         kind = part.tag.rsplit("}", 1)[-1] if isinstance(part.tag, str) else ""
@@ -78,6 +79,7 @@ def _joined(unit: _Element, base: ReviewUnit) -> ReviewUnit:
         has_target = has_target or part_target is not None
         target = (part_target or Coded("")).after(target)
         state, trouble = _state(part, part_target)
+        given = given and (part_target is None or "state" in part.attrib)
         states.append(state)
         problem = problem or trouble
     return ReviewUnit(
@@ -90,6 +92,7 @@ def _joined(unit: _Element, base: ReviewUnit) -> ReviewUnit:
         target_lang=base.target_lang,
         notes=base.notes,
         problem=problem or ("" if states else "no <segment> in the unit"),
+        state_given=given,
     )
 
 
