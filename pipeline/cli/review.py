@@ -1,4 +1,4 @@
-"""`pipeline review`: bring reviewed XLIFF and PO files back into the store."""
+"""`pipeline review`: bring reviewed exchange files back into the store, or review in a browser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pipeline.cli.options import StoreOption
 
 app = typer.Typer(
     name="review",
-    help="Import reviewed exchange files (XLIFF 1.2, XLIFF 2.0, PO) as human revisions, or "
+    help="Import reviewed exchange files (XLIFF 1.2, XLIFF 2.0, PO, TMX, TSV, CSV, JSONL) as "
+    "human revisions, or "
     "review in the browser.\n\n"
     'Example: pipeline review import reviewed.xlf --reviewer "Thida"',
     no_args_is_help=True,
@@ -32,7 +33,12 @@ class EditState(StrEnum):
 
 @app.command("import")
 def import_file(
-    file: Annotated[Path, typer.Argument(help="Reviewed .xlf (XLIFF 1.2 or 2.0) or .po file.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A reviewed export: XLIFF 1.2 or 2.0, PO, the pipeline's TMX, TSV, CSV or JSONL."
+        ),
+    ],
     reviewer: Annotated[
         str | None,
         typer.Option("--reviewer", help="Who reviewed it (default: the name in the file)."),

@@ -31,7 +31,7 @@ BATCH = 5000
 @app.command("import")
 def import_memory(
     file: Annotated[
-        Path, typer.Argument(help="A TMX, XLIFF 1.2/2.0, PO, TSV or CSV file with targets.")
+        Path, typer.Argument(help="A TMX, XLIFF 1.2/2.0, PO, TSV, CSV or JSONL file with targets.")
     ],
     from_code: Annotated[
         str, typer.Option("--from", help="Source language where the file names none.")
