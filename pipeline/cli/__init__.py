@@ -286,7 +286,7 @@ def translate(
         typer.Option(
             "--digits",
             help=_(
-                "Digits of the dates the pipeline renders in datelines: native or latin "
+                "Digits of the dates rendered in datelines: native or latin "
                 "(default: the target locale's own)."
             ),
             show_default=False,

@@ -52,7 +52,7 @@ def import_memory(
     en_GB → en beside --from en; pt-BR stays pt-BR). Importing the same file again adds
     nothing; translate then reuses its exact matches as drafts for review.
 
-    Example: pipeline tm import newsroom.tmx --lang-map zh-Hant=zt
+    Example: pipeline tm import newsroom.tmx --lang-map x-burmese=my
     """
     from pipeline.cli import _open
     from pipeline.tm import parse_lang_map
