@@ -167,8 +167,8 @@ def test_a_translator_without_a_machine_delivers_the_article(
         assert target in text, source
 
 
-def test_a_target_without_a_state_keeps_the_files_meaning(article: Path, tmp_path: Path) -> None:
-    """An XLIFF 1.2 target added with no state takes ``--state`` (default reviewed): human, hers."""
+def stateless_targets(tmp_path: Path) -> Path:
+    """Export XLIFF 1.2 and add a filled target with no state to every unit, as a CAT tool may."""
     path = exported(tmp_path, "xliff12", "a.my.xlf")
     tree = etree.parse(str(path))
     for unit in tree.iterfind(".//{*}trans-unit"):
@@ -179,6 +179,12 @@ def test_a_target_without_a_state_keeps_the_files_meaning(article: Path, tmp_pat
         _fill_coded(target)
         source.addnext(target)
     tree.write(str(path), encoding="UTF-8", xml_declaration=True)
+    return path
+
+
+def test_a_target_without_a_state_keeps_the_files_meaning(article: Path, tmp_path: Path) -> None:
+    """An XLIFF 1.2 target added with no state takes ``--state`` (default reviewed): human, hers."""
+    path = stateless_targets(tmp_path)
     code, _, err = cli("review", "import", str(path), "--reviewer", "Thida")
     assert code == 0, err
     assert {v[1:] for v in translations().values()} == {(State.REVIEWED, Origin.HUMAN, "Thida")}
@@ -189,16 +195,7 @@ def test_a_target_without_a_state_keeps_the_files_meaning(article: Path, tmp_pat
 
 def test_a_target_without_a_state_takes_the_state_option(article: Path, tmp_path: Path) -> None:
     """``--state translated`` files a stateless target as an unreviewed human draft."""
-    path = exported(tmp_path, "xliff12", "a.my.xlf")
-    tree = etree.parse(str(path))
-    for unit in tree.iterfind(".//{*}trans-unit"):
-        source = unit.find("{*}source")
-        assert source is not None
-        target = copy.deepcopy(source)
-        target.tag = target.tag.replace("source", "target")
-        _fill_coded(target)
-        source.addnext(target)
-    tree.write(str(path), encoding="UTF-8", xml_declaration=True)
+    path = stateless_targets(tmp_path)
     code, _, err = cli(
         "review", "import", str(path), "--reviewer", "Thida", "--state", "translated"
     )
