@@ -13,6 +13,7 @@ back is named with why.
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
 from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
 from pipeline.formats.errors import ExportError, IncompleteArticleError
@@ -30,6 +31,7 @@ from pipeline.store.base import Store
 
 if TYPE_CHECKING:
     from pipeline.glossary.match import TermHit
+    from pipeline.omegat.project import ProjectFile
 
 __all__ = [
     "ExportRequest",
@@ -80,6 +82,8 @@ class ExportedFile:
     path: str
     langs: tuple[str, ...]
     units: int
+    # What ``units`` counts: "units"; in a project also "entries", "terms", "" (settings).
+    kind: str = "units"
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class ExportResult:
     @property
     def units(self) -> int:
         """Return the number of units written, over all files."""
-        return sum(file.units for file in self.files)
+        return sum(file.units for file in self.files if file.kind == "units")
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,9 @@ def export(
     documents = resolve_documents(store, request.documents)
     langs = request.target_langs or _languages_of(store, documents)
     _check_request(info, request)
+    if info.folder:
+        made = created_at or datetime.now(UTC)
+        return _export_project(store, info, documents, _one_language(langs), output, made)
     parts = _plan(info, documents, langs)
     held: tuple[HeldArticle, ...] = ()
     if info.per_document:
@@ -253,8 +260,64 @@ def export(
     return ExportResult(info.name, documents, langs, files, held)
 
 
+class _Layout(Protocol):
+    """A folder format's module (pipeline.omegat.project): its folders and its files."""
+
+    FOLDERS: tuple[str, ...]
+
+    def check_folder(self, folder: Path) -> None: ...
+
+    def project_files(
+        self, store: Store, documents: Sequence[Document], lang: str, options: ExportOptions
+    ) -> list[ProjectFile]: ...
+
+
+def _export_project(
+    store: Store,
+    info: FormatInfo,
+    documents: Sequence[Document],
+    lang: str,
+    output: Path | BinaryIO,
+    created_at: datetime,
+) -> ExportResult:
+    """Write a project folder (OmegaT's) for one language; its files are renamed together."""
+    if not isinstance(output, Path):
+        raise ExportError(f"{info.name} writes a project folder: -o must be a folder, not -")
+    layout = cast(_Layout, importlib.import_module(info.module))
+    layout.check_folder(output)
+    options = ExportOptions(target_langs=(lang,), created_at=created_at)
+    files = layout.project_files(store, documents, lang, options)
+    for sub in ("", *layout.FOLDERS):
+        make_folder(output / sub)
+    written = []
+    with _Commit() as commit:
+        for file in files:
+            with commit.open(output / file.path) as out:
+                count = file.write(out)
+            written.append(ExportedFile(str(output / file.path), (lang,), count, file.kind))
+    stamp = created_at.astimezone(UTC).isoformat(timespec="microseconds")
+    with store.transaction():
+        store.record_export([d.id for d in documents], (lang,), info.name, str(output), stamp)
+    return ExportResult(info.name, tuple(documents), (lang,), tuple(written))
+
+
+def _one_language(langs: Sequence[str]) -> str:
+    """Return the one target language of a project, or raise ExportError."""
+    if len(langs) != 1:
+        raise ExportError(
+            f"an OmegaT project has one target language, not {', '.join(langs)}:"
+            " export one project per language (--to my -o DIR-my)"
+        )
+    return langs[0]
+
+
 def _check_request(info: FormatInfo, request: ExportRequest) -> None:
     """Raise ExportError for options that do not apply to the format."""
+    if info.folder and request.states:
+        raise ExportError(
+            f"--state does not apply to {info.name}: a project holds every segment (reviewed"
+            " translations in tm/auto, drafts in tm/mt)"
+        )
     if info.per_document and request.states:
         raise ExportError(
             "--state does not apply to articles: they use reviewed and final translations"

@@ -49,7 +49,7 @@ def export(
             "-o",
             help="Required. File to write, '-' for standard output, or a folder, created when "
             "it ends with / (one file per language for po and xliff20, per document and "
-            "language for article).",
+            "language for article; omegat always writes a project folder).",
             show_default=False,
         ),
     ] = "",
@@ -89,6 +89,10 @@ def export(
 ) -> None:
     """Export documents' segments and translations as TMX, XLIFF, PO, tables, JSONL or HTML.
 
+    --format omegat writes a ready OmegaT project folder for one language: the documents as
+    source files, reviewed translations in tm/auto (inserted), machine drafts in tm/mt
+    (offered as matches), the glossary; 'pipeline review import DIR' reads it back.
+
     Each unit's id is "s<segment id>" in every format, so a reviewed XLIFF or PO file can be
     imported back. --format article writes the translated article itself (txt, md or html)
     from reviewed and final translations only, datelines included; a missing one, or a QA
@@ -126,11 +130,15 @@ def export(
     with open_store(store_location(store), create=False) as db:
         result = run_export(db, request, destination, folder=folder)
     for file in result.files:
+        if not file.kind:  # a project's settings file
+            continue
         where = "standard output" if file.path == "-" else file.path
         typer.echo(
-            f"{result.format}: {file.units} units ({', '.join(file.langs)}) to {where}",
+            f"{result.format}: {file.units} {file.kind} ({', '.join(file.langs)}) to {where}",
             err=output == "-",
         )
+    if format_info(format_name).folder:
+        typer.echo(f"{result.format}: open {output} in OmegaT (Project > Open); see README.txt")
     for held in result.held:
         typer.echo(f"held back: {held.reason}", err=True)
     if result.held:

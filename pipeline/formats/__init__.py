@@ -61,6 +61,9 @@ class FormatInfo:
     many_targets: bool = True
     # True: one file holds one document (articles).
     per_document: bool = False
+    # True: the output is a folder the format lays out itself; ``module`` is then a full
+    # module path and ``function`` returns the folder's files (an OmegaT project).
+    folder: bool = False
 
 
 FORMATS: dict[str, FormatInfo] = {
@@ -82,6 +85,15 @@ FORMATS: dict[str, FormatInfo] = {
             "the translated article in its own format (txt, md, html)",
             many_targets=False,
             per_document=True,
+        ),
+        FormatInfo(
+            "omegat",
+            "pipeline.omegat.project",
+            "project_files",
+            "",
+            "a ready OmegaT project folder for one language (source, tm/auto, tm/mt, glossary)",
+            many_targets=False,
+            folder=True,
         ),
     )
 }
