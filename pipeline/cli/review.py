@@ -36,7 +36,8 @@ def import_file(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A reviewed export: XLIFF 1.2 or 2.0, PO, the pipeline's TMX, TSV, CSV or JSONL."
+            help="A reviewed export (XLIFF 1.2 or 2.0, PO, the pipeline's TMX, TSV, CSV or "
+            "JSONL) or an OmegaT project folder (pipeline export --format omegat)."
         ),
     ],
     reviewer: Annotated[
@@ -57,7 +58,8 @@ def import_file(
         EditState,
         typer.Option(
             "--state",
-            help="State of an edited target whose state the file carried back unchanged.",
+            help="State of an edited target whose state the file carried back unchanged, "
+            "and of a segment confirmed in OmegaT.",
         ),
     ] = EditState.reviewed,
     store: StoreOption = None,
@@ -69,9 +71,11 @@ def import_file(
     unless --skip-conflicts is given. Importing the same file twice changes nothing.
 
     A state in the file counts where the reviewer changed it; an edited target whose state
-    came back as it was exported is saved as reviewed (or --state). Targets for a language
-    the document was never translated into are welcome. QA errors of what is saved are
-    printed, one line each.
+    came back as it was exported is saved as reviewed (or --state). From an OmegaT project
+    folder, every segment the translator confirmed is saved as reviewed (or --state),
+    machine output confirmed unchanged included; a segment left untranslated is not.
+    Targets for a language the document was never translated into are welcome. QA errors
+    of what is saved are printed, one line each.
 
     Example: pipeline review import reviewed.xlf --reviewer "Thida"
     """

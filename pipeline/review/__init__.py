@@ -80,6 +80,10 @@ class ReviewUnit:
     # False when the file gave the target no state of its own (an XLIFF target with no state
     # attribute): the state is then the reader's assumption, and ``--state`` decides.
     state_given: bool = True
+    # True when the translator confirmed this target as their translation in a tool with no
+    # approval (OmegaT): it takes ``--state`` even where the text is the stored one (machine
+    # output inserted and confirmed unchanged is an approval).
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,11 @@ class Reader(Protocol):
 
 
 def read(path: Path) -> ReviewFile:
-    """Read a reviewed export (XLIFF 1.2/2.0, PO, TMX, TSV, CSV, JSONL), told by its content."""
+    """Read a reviewed export (XLIFF 1.2/2.0, PO, TMX, TSV, CSV, JSONL) or an OmegaT project."""
+    if path.is_dir():
+        from pipeline.omegat import read as omegat
+
+        return omegat.read(path)
     fmt = sniff(path, _read_bytes(path))
     reader = cast(Reader, importlib.import_module(f"{__name__}.{READERS[fmt]}"))
     found = reader.read(path)

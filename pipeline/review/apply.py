@@ -328,7 +328,8 @@ def _compared(
     segment, current = segments
     key = (current.id, lang)
     stored = lookup.translation(current, lang)
-    if stored is not None and _same(stored, unit):
+    # A confirmed target may be the stored text in another state: its state decides below.
+    if stored is not None and not unit.confirmed and _same(stored, unit):
         return _Same(key)
     try:
         codes = with_markup(unit.target_codes, segment.codes)
@@ -382,10 +383,13 @@ def _state(
 
     The file's state is a person's only where it differs from the exported one; an edited
     target whose state was carried back, or that the file gave no state, is the reviewer's
-    edit, in the edit state. The
-    base is read from the segment the file was exported from (an older version's, when
-    the article changed since), with the unit's codes placed in that segment.
+    edit, in the edit state, and so is a target the translator confirmed in a tool with no
+    approval (OmegaT), edited or not. The base is read from the segment the file was
+    exported from (an older version's, when the article changed since), with the unit's
+    codes placed in that segment.
     """
+    if unit.confirmed:
+        return edit_state
     exported_from = lookup.translation(segment, lang)
     history = lookup.revisions(exported_from.id) if exported_from is not None else []
     base = _exported(history, unit, lookup.exported_at(segment.document_id, lang))

@@ -1,0 +1,207 @@
+"""Read a translator's work back from an OmegaT project folder as review units.
+
+The units and their sources come from the project's ``source/*.xlf`` (what ``pipeline
+export --format omegat`` wrote); each unit's translation from what OmegaT writes:
+
+- ``omegat/project_save.tmx``, OmegaT's memory of every segment the translator confirmed,
+  its tags written as text (``<g0>…</g0>``). An entry is matched to a unit by the source as
+  OmegaT shows it (:func:`pipeline.omegat.tags.to_omegat`) and its tags are mapped back to
+  the source's codes; an entry for one trans-unit id (an alternative translation) comes
+  before the default one. The entry's author (``changeid``) is the unit's reviewer.
+- else ``target/*.xlf``, the translated documents: OmegaT turns its tags back into our XLIFF
+  elements, and writes the source again for a segment nobody translated. Such a copy is
+  never a translation; only the memory can say that a translator confirmed the source as it
+  stands (a name, a number).
+
+OmegaT never touches the XLIFF ``state`` attribute and has no approval: a state the files
+carry is not the translator's, so every translation read is ``confirmed`` and the importer
+gives it the ``--state`` asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.inline import CodeProblem, ordered
+from pipeline.omegat.tags import Names, from_omegat, names, to_omegat
+from pipeline.records import Code, State
+from pipeline.review import ReviewFile, ReviewUnit
+from pipeline.review.errors import ReviewFileError
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+__all__ = ["is_project", "read"]
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_SUFFIXES = (".xlf", ".xliff")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A translation in OmegaT's memory: the target as OmegaT holds it, and who wrote it."""
+
+    target: str
+    author: str | None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The entries of ``project_save.tmx``: default ones by source, alternative ones by id."""
+
+    default: dict[str, Entry]
+    by_id: dict[tuple[str, str], Entry]
+
+    def find(self, shown: str, unit_id: str) -> Entry | None:
+        """Return the translation of a segment, its own alternative first."""
+        return self.by_id.get((shown, unit_id)) or self.default.get(shown)
+
+
+def is_project(folder: Path) -> bool:
+    """Return whether a folder is an OmegaT project (it has an ``omegat.project`` file)."""
+    return (folder / "omegat.project").is_file()
+
+
+def read(folder: Path) -> ReviewFile:
+    """Read every unit of an OmegaT project's source files with the translation OmegaT kept."""
+    if not is_project(folder):
+        raise ReviewFileError(
+            f"{folder}: a folder, but not an OmegaT project (no omegat.project); "
+            "review import reads a review file or an OmegaT project folder"
+        )
+    sources = _source_files(folder / "source")
+    if not sources:
+        raise ReviewFileError(f"{folder.name}: an OmegaT project with no XLIFF file in source/")
+    memory = _memory(folder / "omegat" / "project_save.tmx")
+    units: list[ReviewUnit] = []
+    for source in sources:
+        translated = _targets(folder / "target" / source.relative_to(folder / "source"))
+        units += [_unit(u, translated.get(u.unit_id), memory) for u in _xliff(source).units]
+    return ReviewFile(folder, "omegat", tuple(units))
+
+
+def _source_files(folder: Path) -> list[Path]:
+    """Return the project's XLIFF source files, in a stable order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in _SUFFIXES and p.is_file())
+
+
+def _xliff(path: Path) -> ReviewFile:
+    from pipeline.review import xliff12
+
+    return xliff12.read(path)
+
+
+def _targets(path: Path) -> dict[str, ReviewUnit]:
+    """Return the units of a translated document OmegaT wrote, by id (none before it wrote it)."""
+    if not path.is_file():
+        return {}
+    return {unit.unit_id: unit for unit in _xliff(path).units}
+
+
+def _unit(source: ReviewUnit, target: ReviewUnit | None, memory: Memory) -> ReviewUnit:
+    """Return a source unit with the translation the translator left for it, if any."""
+    # OmegaT's files carry no state of the translator's: --state decides (state_given False).
+    base = replace(source, target=None, target_codes=(), state=State.TRANSLATED, state_given=False)
+    if source.problem:
+        return base
+    tags = names(source.source, source.source_codes)
+    shown = to_omegat(source.source, source.source_codes, tags)
+    entry = memory.find(shown, source.unit_id)
+    if entry is not None:
+        return _from_memory(base, entry, tags)
+    if target is None or target.target is None or _is_copy(target):
+        return base  # not translated: OmegaT wrote the source again
+    return replace(
+        base,
+        target=target.target,
+        target_codes=target.target_codes,
+        target_lang=target.target_lang or base.target_lang,
+        problem=target.problem,
+        confirmed=True,
+    )
+
+
+def _from_memory(base: ReviewUnit, entry: Entry, tags: Names) -> ReviewUnit:
+    """Return a unit holding a memory entry's translation, its tags read as the source's codes."""
+    try:
+        text, codes = from_omegat(entry.target, tags)
+    except CodeProblem as exc:
+        return replace(base, target="", problem=f"OmegaT's translation: {exc}")
+    return replace(base, target=text, target_codes=codes, reviewer=entry.author, confirmed=True)
+
+
+def _is_copy(unit: ReviewUnit) -> bool:
+    """Return whether a unit's target is its source as it stands, codes in the same places."""
+    return unit.target == unit.source and _places(unit.target_codes) == _places(unit.source_codes)
+
+
+def _places(codes: tuple[Code, ...]) -> tuple[tuple[int, str, int], ...]:
+    return tuple((c.id, c.type.value, c.at) for c in ordered(codes))
+
+
+def _memory(path: Path) -> Memory:
+    """Read OmegaT's project memory; an empty one where OmegaT has saved none yet."""
+    memory = Memory({}, {})
+    if not path.is_file():
+        return memory
+    root = _parse(path)
+    header = root.find("header")
+    source_lang = (header.get("srclang", "") if header is not None else "").lower()
+    for tu in root.iterfind("body/tu"):
+        found = _entry(tu, source_lang)
+        if found is None:
+            continue
+        shown, entry = found
+        props = {p.get("type"): p.text or "" for p in tu.iterfind("prop")}
+        if "id" in props:
+            memory.by_id[(shown, props["id"])] = entry
+        else:
+            memory.default[shown] = entry
+    return memory
+
+
+def _entry(tu: _Element, source_lang: str) -> tuple[str, Entry] | None:
+    """Return a ``<tu>``'s source and its translation, or None for an entry without both."""
+    tuvs = tu.findall("tuv")
+    source = next((t for t in tuvs if _lang(t).startswith(source_lang)), None)
+    target = next((t for t in tuvs if t is not source), None)
+    if source is None or target is None:
+        return None
+    author = target.get("changeid") or target.get("creationid")
+    return _seg(source), Entry(_seg(target), author)
+
+
+def _lang(tuv: _Element) -> str:
+    """Return a ``<tuv>``'s language, lower case (TMX 1.1 writes ``lang``, 1.4 ``xml:lang``)."""
+    return (tuv.get(_XML_LANG) or tuv.get("lang") or "").lower()
+
+
+def _seg(tuv: _Element) -> str:
+    """Return a ``<seg>``'s text: OmegaT's tags are in it as text (in level 2, inside codes)."""
+    seg = tuv.find("seg")
+    return "".join(map(str, seg.itertext())) if seg is not None else ""
+
+
+def _parse(path: Path) -> _Element:
+    """Parse OmegaT's TMX safely: no entity, no DTD, nothing fetched."""
+    from lxml import etree
+
+    from pipeline import xmlsafe
+    from pipeline.review import _read_bytes
+
+    data = _read_bytes(path)
+    try:
+        root = etree.fromstring(data, xmlsafe.xml_parser())
+        xmlsafe.check_doctype(root.getroottree())
+    except etree.XMLSyntaxError as exc:
+        why = xmlsafe.refusal(exc) or f"not well-formed XML ({exc.msg})"
+        raise ReviewFileError(f"{path.name}: {why}") from None
+    except xmlsafe.UnsafeXMLError as exc:
+        raise ReviewFileError(f"{path.name}: {exc}") from None
+    if root.tag != "tmx":
+        raise ReviewFileError(f"{path.name}: not TMX (root <{root.tag}>)")
+    return root
