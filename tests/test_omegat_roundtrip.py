@@ -309,3 +309,93 @@ def test_machine_output_confirmed_unchanged_is_an_approval(tmp_path: Path) -> No
         assert revisions == before[unit][4] + 1
         assert signed[unit] is not None and signed[unit].engine == "argos"
     assert after[pseudo] == before[pseudo]
+
+
+def project_save(folder: Path, author: str) -> etree._ElementTree:
+    """Make OmegaT's console memory the project's own, signed by a translator; return it."""
+    tree = etree.parse(str(folder / f"{folder.name}-omegat.tmx"))
+    for tuv in tree.iter("tuv"):
+        if tuv.get("lang") == LANG:
+            tuv.set("changeid", author)  # as OmegaT signs what a translator confirmed
+    return tree
+
+
+def add_entry(tree: etree._ElementTree, source: str, target: str, author: str) -> None:
+    """Add a default translation to an OmegaT memory, its tags as text."""
+    tu = etree.SubElement(tree.find("body"), "tu")
+    etree.SubElement(etree.SubElement(tu, "tuv", lang="en"), "seg").text = source
+    tuv = etree.SubElement(tu, "tuv", lang=LANG, changeid=author)
+    etree.SubElement(tuv, "seg").text = target
+
+
+def test_project_save_holds_the_translators_work(tmp_path: Path) -> None:
+    """project_save.tmx alone brings every confirmed segment back, signed, English kept as is."""
+    require_omegat()
+    path = CORPUS / "news" / "cnet.html"
+    path = Path(shutil.copy(path, tmp_path / path.name))
+    folder = project(path, tmp_path)
+    units = shown(folder)
+    entries = translate_half(folder)
+    kept = next(u for u, text in units.items() if text not in entries)
+    memory = project_save(folder, "Aye Aye")
+    add_entry(memory, units[kept], units[kept], "Aye Aye")  # the English, confirmed
+    memory.write(str(folder / "omegat" / "project_save.tmx"), encoding="UTF-8")
+    shutil.rmtree(folder / "target")
+    before = stored(path)
+    code, out, err = cli("review", "import", str(folder))
+    assert code == 0, out + err
+    edited = {u for u, text in units.items() if text in entries or text == units[kept]}
+    assert f"applied {len(edited)}, unchanged {len(units) - len(edited)}, conflicts 0" in out
+    after = stored(path)
+    for unit in units:
+        if unit in edited:
+            assert after[unit][1:4] == (State.REVIEWED, Origin.HUMAN, "Aye Aye")
+        else:
+            assert after[unit] == before[unit]
+    with open_store(os.environ["PIPELINE_STORE"]) as store:
+        assert after[kept][0] == store.segment(int(kept[1:])).source
+    assert cli("review", "import", str(folder))[1].startswith(
+        f"{folder.name}: applied 0, unchanged {len(units)}, conflicts 0"
+    )
+
+
+def test_a_translation_missing_a_tag_is_a_conflict(tmp_path: Path) -> None:
+    """A tag dropped in OmegaT, or one renamed in its memory, is one line each; nothing saved."""
+    require_omegat()
+    path = CORPUS / "news" / "cnet.html"
+    path = Path(shutil.copy(path, tmp_path / path.name))
+    folder = project(path, tmp_path)
+    units = shown(folder)
+    coded = [u for u, text in units.items() if PAIR.search(text)]
+    dropped, renamed = coded[0], coded[1]
+    tags = PAIR.search(units[dropped])
+    assert tags is not None
+    without = re.sub(rf"</?g{tags.group(1)}>", "", units[dropped])
+    write_tmx(folder / "tm" / "auto" / "translator.tmx", {units[dropped]: f"{WORD} {without}"})
+    run_omegat(folder)
+    memory = project_save(folder, "Thida")
+    for tu in list(memory.iter("tu")):  # the dropped tag is read from target/, not memory
+        tu.getparent().remove(tu)
+    add_entry(memory, units[renamed], f"{WORD} <g9>{units[renamed]}</g9>", "Thida")
+    memory.write(str(folder / "omegat" / "project_save.tmx"), encoding="UTF-8")
+    before = stored(path)
+    code, _, err = cli("review", "import", str(folder))
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert any(line.startswith(f"{dropped}: inline codes do not match") for line in lines), err
+    assert f"{renamed}: OmegaT's translation: tag <g9> is not in the source" in lines, err
+    assert "2 conflicts; nothing imported" in err
+    assert "Traceback" not in err
+    assert stored(path) == before
+
+
+def test_a_folder_that_is_not_an_omegat_project_is_one_line(tmp_path: Path) -> None:
+    """A folder without omegat.project is refused in one line, with a non-zero exit."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    code, _, err = cli("review", "import", str(folder), "--reviewer", "Thida")
+    assert code != 0
+    assert err.strip() == (
+        f"error: {folder}: a folder, but not an OmegaT project (no omegat.project); "
+        "review import reads a review file or an OmegaT project folder"
+    )
