@@ -76,11 +76,21 @@ def export_memory(
     from_code: Annotated[str, typer.Option("--from", help="Source language of the header.")] = (
         "en"
     ),
+    omegat: Annotated[
+        bool,
+        typer.Option(
+            "--omegat",
+            help="Write the memory as OmegaT matches it: TMX level 1, inline codes as "
+            "OmegaT's tags (<g0>…</g0>) in the text, for a project's tm/ or tm/auto/ folder.",
+        ),
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Write the whole memory as TMX 1.4: reviewed translations, then imported entries.
 
-    Importing the file again adds nothing.
+    Importing the file again adds nothing. Inline codes are TMX <bpt>/<ept>/<ph> for other
+    tools; OmegaT 3.6 ignores those in a memory it did not write, so --omegat writes them
+    as its own tags instead.
 
     Example: pipeline tm export -o memory.tmx
     """
@@ -88,12 +98,22 @@ def export_memory(
 
     from pipeline.cli import _language, _open
     from pipeline.export import atomic_output
-    from pipeline.tm.tmx_write import write_memory
+    from pipeline.tm.tmx_write import Written, write_memory, write_omegat_memory
 
     source = _language(from_code)
     with _open(store) as db, atomic_output(output) as out:
-        count = write_memory(chain(db.own_memory(), db.memory_entries()), out, source)
-    typer.echo(f"{output}: {count} entries")
+        entries = chain(db.own_memory(), db.memory_entries())
+        if omegat:
+            written = write_omegat_memory(entries, out, source)
+        else:
+            written = Written(write_memory(entries, out, source))
+    typer.echo(f"{output}: {written.entries} entries")
+    if written.skipped:
+        typer.echo(
+            f"{output}: {written.skipped} entries left out: their target has a code their"
+            " source does not",
+            err=True,
+        )
 
 
 @app.command("stats")
