@@ -320,9 +320,13 @@ def project_save(folder: Path, author: str) -> etree._ElementTree:
     return tree
 
 
-def add_entry(tree: etree._ElementTree, source: str, target: str, author: str) -> None:
-    """Add a default translation to an OmegaT memory, its tags as text."""
+def add_entry(
+    tree: etree._ElementTree, source: str, target: str, author: str, **context: str
+) -> None:
+    """Add a translation to an OmegaT memory, its tags as text; a context makes it alternative."""
     tu = etree.SubElement(tree.find("body"), "tu")
+    for kind, text in context.items():
+        etree.SubElement(tu, "prop", type=kind).text = text
     etree.SubElement(etree.SubElement(tu, "tuv", lang="en"), "seg").text = source
     tuv = etree.SubElement(tu, "tuv", lang=LANG, changeid=author)
     etree.SubElement(tuv, "seg").text = target
@@ -399,3 +403,32 @@ def test_a_folder_that_is_not_an_omegat_project_is_one_line(tmp_path: Path) -> N
         f"error: {folder}: a folder, but not an OmegaT project (no omegat.project); "
         "review import reads a review file or an OmegaT project folder"
     )
+
+
+def test_an_alternative_translation_is_its_own_segments(tmp_path: Path) -> None:
+    """A repeated source takes OmegaT's alternative where it has one, the default elsewhere."""
+    require_omegat()
+    path = tmp_path / "repeated.md"
+    path.write_text("Read **more**.\n\nSome text.\n\nRead **more**.\n", "utf-8")
+    folder = project(path, tmp_path)
+    units = shown(folder)
+    first, middle, last = units
+    default, alternative = f"{WORD} <g0>က</g0>", f"<g0>ခ</g0> {WORD}"
+    memory = etree.ElementTree(
+        etree.fromstring(b'<tmx version="1.1"><header srclang="en"/><body/></tmx>')
+    )
+    add_entry(memory, units[first], default, "Thida")
+    where = {"file": f"{path.stem}.{LANG}.xlf", "prev": units[middle], "next": ""}
+    add_entry(memory, units[last], alternative, "Thida", **where)  # as OmegaT 3.6 keys it
+    memory.write(str(folder / "omegat" / "project_save.tmx"), encoding="UTF-8")
+    run_omegat(folder)
+    written = {
+        unit.unit_id: unit.target
+        for unit in xliff12.read(folder / "target" / f"{path.stem}.{LANG}.xlf").units
+    }
+    assert (written[first], written[last]) == (f"{WORD} က", f"ခ {WORD}")
+    code, out, err = cli("review", "import", str(folder))
+    assert code == 0, out + err
+    after = stored(path)
+    assert (after[first][0], after[last][0]) == (f"{WORD} က", f"ခ {WORD}")
+    assert after[middle][2] is Origin.MT

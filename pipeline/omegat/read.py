@@ -6,8 +6,10 @@ export --format omegat`` wrote); each unit's translation from what OmegaT writes
 - ``omegat/project_save.tmx``, OmegaT's memory of every segment the translator confirmed,
   its tags written as text (``<g0>…</g0>``). An entry is matched to a unit by the source as
   OmegaT shows it (:func:`pipeline.omegat.tags.to_omegat`) and its tags are mapped back to
-  the source's codes; an entry for one trans-unit id (an alternative translation) comes
-  before the default one. The entry's author (``changeid``) is the unit's reviewer.
+  the source's codes; an alternative translation (OmegaT's for one occurrence of a repeated
+  source, told by its file and the sources of the segments before and after it, as OmegaT
+  3.6 keys them for XLIFF) comes before the default one. The entry's author
+  (``changeid``) is the unit's reviewer.
 - else ``target/*.xlf``, the translated documents: OmegaT turns its tags back into our XLIFF
   elements, and writes the source again for a segment nobody translated. Such a copy is
   never a translation; only the memory can say that a translator confirmed the source as it
@@ -47,16 +49,21 @@ class Entry:
     author: str | None
 
 
+# Where a segment stands, as OmegaT tells repeated sources apart: its source, its file (the
+# path under source/) and the sources of the segments before and after it in that file.
+Context = tuple[str, str, str, str]
+
+
 @dataclass(frozen=True)
 class Memory:
-    """The entries of ``project_save.tmx``: default ones by source, alternative ones by id."""
+    """The entries of ``project_save.tmx``: default ones by source, alternative ones by context."""
 
     default: dict[str, Entry]
-    by_id: dict[tuple[str, str], Entry]
+    alternative: dict[Context, Entry]
 
-    def find(self, shown: str, unit_id: str) -> Entry | None:
+    def find(self, context: Context) -> Entry | None:
         """Return the translation of a segment, its own alternative first."""
-        return self.by_id.get((shown, unit_id)) or self.default.get(shown)
+        return self.alternative.get(context) or self.default.get(context[0])
 
 
 def is_project(folder: Path) -> bool:
@@ -77,9 +84,23 @@ def read(folder: Path) -> ReviewFile:
     memory = _memory(folder / "omegat" / "project_save.tmx")
     units: list[ReviewUnit] = []
     for source in sources:
-        translated = _targets(folder / "target" / source.relative_to(folder / "source"))
-        units += [_unit(u, translated.get(u.unit_id), memory) for u in _xliff(source).units]
+        name = source.relative_to(folder / "source")
+        translated = _targets(folder / "target" / name)
+        found = _xliff(source).units
+        shown = [_shown(unit) for unit in found]
+        for i, unit in enumerate(found):
+            before = shown[i - 1] if i else ""
+            after = shown[i + 1] if i + 1 < len(shown) else ""
+            entry = memory.find((shown[i], name.as_posix(), before, after))
+            units.append(_unit(unit, translated.get(unit.unit_id), entry))
     return ReviewFile(folder, "omegat", tuple(units))
+
+
+def _shown(unit: ReviewUnit) -> str:
+    """Return a unit's source as OmegaT shows it: its codes as OmegaT's tags."""
+    if unit.problem:
+        return ""
+    return to_omegat(unit.source, unit.source_codes, names(unit.source, unit.source_codes))
 
 
 def _source_files(folder: Path) -> list[Path]:
@@ -102,17 +123,14 @@ def _targets(path: Path) -> dict[str, ReviewUnit]:
     return {unit.unit_id: unit for unit in _xliff(path).units}
 
 
-def _unit(source: ReviewUnit, target: ReviewUnit | None, memory: Memory) -> ReviewUnit:
+def _unit(source: ReviewUnit, target: ReviewUnit | None, entry: Entry | None) -> ReviewUnit:
     """Return a source unit with the translation the translator left for it, if any."""
     # OmegaT's files carry no state of the translator's: --state decides (state_given False).
     base = replace(source, target=None, target_codes=(), state=State.TRANSLATED, state_given=False)
     if source.problem:
         return base
-    tags = names(source.source, source.source_codes)
-    shown = to_omegat(source.source, source.source_codes, tags)
-    entry = memory.find(shown, source.unit_id)
     if entry is not None:
-        return _from_memory(base, entry, tags)
+        return _from_memory(base, entry, names(source.source, source.source_codes))
     if target is None or target.target is None or _is_copy(target):
         return base  # not translated: OmegaT wrote the source again
     return replace(
@@ -157,8 +175,9 @@ def _memory(path: Path) -> Memory:
             continue
         shown, entry = found
         props = {p.get("type"): p.text or "" for p in tu.iterfind("prop")}
-        if "id" in props:
-            memory.by_id[(shown, props["id"])] = entry
+        if "file" in props:
+            where = (shown, props["file"], props.get("prev", ""), props.get("next", ""))
+            memory.alternative[where] = entry
         else:
             memory.default[shown] = entry
     return memory
