@@ -131,6 +131,17 @@ class StoreContract:
         assert set(found) == {b.source_hash} and found[b.source_hash].text == "approved"
         assert store.memory([b.source_hash], "hi") == {}
 
+    def test_segments_by_source_finds_every_version_in_the_language(self, store: Store) -> None:
+        """Segments are found by normalised source in the document's language, newest first."""
+        first = store.ingest(draft("/news/a.txt", "Police  crossed the border.")).document
+        second = store.ingest(draft("/news/b.txt", "Police crossed the border.")).document
+        (a,) = store.segments(first.id)
+        (b,) = store.segments(second.id)
+        found = store.segments_by_source([a.source_hash, "unknown"], "en")
+        assert [s.id for s in found[a.source_hash]] == [b.id, a.id]
+        assert set(found) == {a.source_hash}
+        assert store.segments_by_source([a.source_hash], "hi") == {}
+
     def test_status_counts_segments_and_words(self, store: Store) -> None:
         """Status counts every segment per state, untranslated ones as initial."""
         doc = store.ingest(draft()).document

@@ -160,6 +160,12 @@ class Store(Protocol):
         """Return the newest imported entry for each normalised source, by hash."""
         ...
 
+    def segments_by_source(
+        self, source_hashes: Iterable[str], source_lang: str
+    ) -> dict[str, list[Segment]]:
+        """Return the stored segments of each normalised source in a language, newest first."""
+        ...
+
     def memory_entries(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
         """Yield every imported memory entry (of one source → target pair)."""
         ...

@@ -7,8 +7,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pipeline.inline import codes_from_json, codes_to_json
-from pipeline.records import Code, MemoryMatch, source_hash
-from pipeline.store.rows import REUSABLE, PairCount, now, pair_counts
+from pipeline.records import Code, MemoryMatch, Segment, source_hash
+from pipeline.store.rows import (
+    REUSABLE,
+    SEGMENT_COLUMNS,
+    PairCount,
+    now,
+    pair_counts,
+    segment_from,
+)
 from pipeline.tm import MemoryEntry
 
 MATCH_COLUMNS = "score, source, source_codes, target, target_codes, origin, author"
@@ -91,6 +98,22 @@ class MemoryTables:
             ).fetchone()
             if row:
                 found[h] = entry_from(row)
+        return found
+
+    def segments_by_source(
+        self, source_hashes: Iterable[str], source_lang: str
+    ) -> dict[str, list[Segment]]:
+        """Return the stored segments of each normalised source in a language, newest first."""
+        columns = ", ".join(f"s.{c.strip()}" for c in SEGMENT_COLUMNS.split(","))
+        found: dict[str, list[Segment]] = {}
+        for h in dict.fromkeys(source_hashes):
+            rows = self._execute(
+                f"SELECT {columns} FROM segments s JOIN documents d ON d.id = s.document_id"
+                " WHERE s.source_hash = ? AND d.source_lang = ? ORDER BY s.id DESC",
+                (h, source_lang),
+            ).fetchall()
+            if rows:
+                found[h] = [segment_from(row) for row in rows]
         return found
 
     def memory_entries(self, pair: tuple[str, str] | None = None) -> Iterable[MemoryEntry]:
