@@ -362,7 +362,29 @@ def carried(
         return Placed(moved)
     if not new_source:
         return Placed(())
-    return at_edges(source_text, new_source, target_text)
+    edges = at_edges(source_text, new_source, target_text)
+    # A pair whose ends meet at one edge would render as empty markup (`****`, `[](…)`)
+    # though its source encloses text: such pairs wrap the whole target instead.
+    was = {(c.id, c.type): c.at for c in new_source}
+    now = {(c.id, c.type): c.at for c in edges.codes}
+    wrap = {
+        i
+        for (i, kind) in was
+        if kind is CodeType.OPEN
+        and was[(i, kind)] < was.get((i, CodeType.CLOSE), -1)
+        and now[(i, kind)] == now[(i, CodeType.CLOSE)]
+    }
+    if not wrap or not target_text:
+        return edges
+    opens = [c.moved(0) for c in edges.codes if c.id in wrap and c.type is CodeType.OPEN]
+    closes = [
+        c.moved(len(target_text))
+        for c in reversed(edges.codes)
+        if c.id in wrap and c.type is CodeType.CLOSE
+    ]
+    rest = [c for c in edges.codes if c.id not in wrap]
+    first, last = [c for c in rest if c.at == 0], [c for c in rest if c.at != 0]
+    return Placed((*first, *opens, *closes, *last), edges.moved)
 
 
 def reflagged(flags: Iterable[Flag], source: Sequence[Code], placed: Placed) -> tuple[Flag, ...]:
