@@ -56,18 +56,23 @@ def import_memory(
     """
     from pipeline.cli import _open
     from pipeline.tm import parse_lang_map
+    from pipeline.tm.codes import CodeMatch
     from pipeline.tm.read import read_memory
 
     mapping = parse_lang_map(lang_map or [])
-    entries = read_memory(file, from_code, to, mapping)
+    codes = CodeMatch()
+    entries = read_memory(file, from_code, to, mapping, codes)
     added = held = 0
     with _open(store, create=True) as db:
+        codes.store = db  # entries are read lazily: their codes meet the stored segments
         while batch := list(islice(entries, BATCH)):
             with db.transaction():
                 a, h = db.add_memory(batch)
             added, held = added + a, held + h
             typer.echo(f"  {added + held} entries read…", err=True)
     typer.echo(f"{file}: {added} entries added, {held} already held")
+    if (plain := codes.report()) is not None:
+        typer.echo(f"{file}: {plain}", err=True)
 
 
 @app.command("export")

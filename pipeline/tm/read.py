@@ -14,11 +14,15 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError
 from pipeline.locale import canonical_language
 from pipeline.records import State
 from pipeline.tm import MemoryEntry, language_tag
+
+if TYPE_CHECKING:
+    from pipeline.tm.codes import CodeMatch
 
 TABLE_SUFFIXES = {".tsv": "\t", ".tab": "\t", ".csv": ","}
 REUSABLE_STATES = {State.REVIEWED.value, State.FINAL.value}
@@ -29,8 +33,13 @@ def read_memory(
     source_lang: str,
     target_lang: str | None = None,
     lang_map: Mapping[str, str] | None = None,
+    codes: CodeMatch | None = None,
 ) -> Iterator[MemoryEntry]:
-    """Yield the entries of a memory file, its kind told by suffix and content."""
+    """Yield the entries of a memory file, its kind told by suffix and content.
+
+    With ``codes``, a TMX entry's codes become the matching stored segment's
+    (:mod:`pipeline.tm.codes`).
+    """
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     source_lang = canonical_language(source_lang)
@@ -43,7 +52,7 @@ def read_memory(
     if suffix == ".tmx" or b"<tmx" in head:
         from pipeline.tm.tmx import read_tmx
 
-        return read_tmx(path, source_lang, lang_map)
+        return read_tmx(path, source_lang, lang_map, codes)
     return _review_file(path, source_lang, target_lang, lang_map)
 
 

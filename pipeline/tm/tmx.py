@@ -6,8 +6,11 @@ nothing is fetched: a DOCTYPE naming ``tmx14.dtd`` is read as it stands.
 
 Inline codes follow TMX: ``<bpt i>``/``<ept i>`` pair, ``<ph>`` and ``<ut>`` stand alone,
 ``<it pos="begin|end">`` is an end whose partner is in another unit, ``<hi>`` is read through.
-Each code keeps its native content as its markup; ``x`` (else ``i``, else the order) makes a
-code the same code in every language of the unit.
+Each code keeps its native content as its markup; ``x`` (else ``i`` for ``bpt``/``ept``, else
+the order among the variant's elements of its name) makes a code the same code in every
+language of the unit. Given a :class:`~pipeline.tm.codes.CodeMatch` (as ``tm import`` gives
+one), each entry's codes are put onto those of the stored segment it translates, or dropped
+(:mod:`pipeline.tm.codes`): another tool's markup never reaches an article.
 """
 
 from __future__ import annotations
@@ -23,17 +26,25 @@ from pipeline import xmlsafe
 from pipeline.errors import InputError
 from pipeline.records import Code, CodeType
 from pipeline.tm import MemoryEntry, language_tag
+from pipeline.tm.codes import CodeMatch, Tool, tool_of
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def read_tmx(
-    path: Path, source_lang: str, lang_map: Mapping[str, str] | None = None
+    path: Path,
+    source_lang: str,
+    lang_map: Mapping[str, str] | None = None,
+    codes: CodeMatch | None = None,
 ) -> Iterator[MemoryEntry]:
-    """Yield one entry per target language of each ``<tu>`` that has a source_lang variant."""
+    """Yield one entry per target language of each ``<tu>`` that has a source_lang variant.
+
+    With ``codes``, each entry's codes are the matching stored segment's, or none.
+    """
     try:
         with path.open("rb") as handle:
-            yield from _read(path, handle, source_lang, lang_map)
+            for entry, tool in _read(path, handle, source_lang, lang_map):
+                yield entry if codes is None else codes.adopt(entry, tool)
     except etree.XMLSyntaxError as exc:
         why = xmlsafe.refusal(exc)
         raise InputError(f"{path}: {why}" if why else f"{path}: malformed TMX: {exc}") from None
@@ -45,8 +56,10 @@ def read_tmx(
 
 def _read(
     path: Path, handle: BinaryIO, source_lang: str, lang_map: Mapping[str, str] | None
-) -> Iterator[MemoryEntry]:
+) -> Iterator[tuple[MemoryEntry, Tool]]:
+    """Yield each entry with who wrote the file (its header's ``creationtool``)."""
     header_lang: str | None = None
+    tool = tool_of(None, path.name)
     # Only the ends of <header> and <tu> are events: nothing else costs a callback.
     events = xmlsafe.iterparse(
         handle, events=("end",), tag=("{*}header", "{*}tu"), remove_comments=True
@@ -57,8 +70,10 @@ def _read(
             _check_root(path, element.getroottree().getroot())
         if etree.QName(element).localname == "header":
             header_lang = language_tag(element.get("srclang"), lang_map, source_lang)
+            tool = tool_of(element.get("creationtool"), path.name)
             continue
-        yield from _entries(path, element, header_lang or source_lang, lang_map, source_lang)
+        for entry in _entries(path, element, header_lang or source_lang, lang_map, source_lang):
+            yield entry, tool
         element.clear(keep_tail=False)
         parent = element.getparent()
         while parent is not None and element.getprevious() is not None:
@@ -127,6 +142,8 @@ def _inline(seg: etree._Element, ids: dict[tuple[str, str], int]) -> tuple[str, 
     codes: list[Code] = []
     pairs: dict[str, tuple[int, str]] = {}
     order = 0
+    # Codes without x are the same code in each variant by their order among their kind.
+    seen: dict[str, int] = {}
 
     def code_id(key: tuple[str, str]) -> int:
         if key not in ids:
@@ -144,6 +161,7 @@ def _inline(seg: etree._Element, ids: dict[tuple[str, str], int]) -> tuple[str, 
             at = sum(map(len, text))
             native = "".join(str(t) for t in child.itertext())
             order += 1
+            seen[name] = seen.get(name, 0) + 1
             x, i = child.get("x"), child.get("i")
             if name == "bpt":
                 cid = code_id(("x", x) if x else ("i", i or str(order)))
@@ -155,7 +173,7 @@ def _inline(seg: etree._Element, ids: dict[tuple[str, str], int]) -> tuple[str, 
                 cid, tag = opened or (code_id(("i", i or str(order))), "ept")
                 codes.append(Code(cid, CodeType.CLOSE, tag, native, at))
             elif name in ("ph", "ut", "it"):
-                cid = code_id(("x", x) if x else ("n", f"{name}{order}"))
+                cid = code_id(("x", x) if x else ("n", f"{name}{seen[name]}"))
                 kind = CodeType.STANDALONE
                 if name == "it":
                     kind = CodeType.CLOSE if child.get("pos") == "end" else CodeType.OPEN
