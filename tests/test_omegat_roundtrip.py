@@ -1,7 +1,7 @@
 """A translator's work in the real OmegaT comes back through `pipeline review import DIR`.
 
-Each test builds an OmegaT project from a pseudo-translated document (its source files are
-the XLIFF 1.2 export with every target a copy of its source, as OmegaT needs), puts a TMX in
+Each test exports an OmegaT project (`pipeline export --format omegat`) of a pseudo-translated
+document, puts a TMX in
 ``tm/auto`` that stands for the translator's work (OmegaT's tags as text, some segments
 translated with their tags reordered, the rest left), runs OmegaT 3.6 in console mode,
 imports the project folder and rebuilds the article. OmegaT is Debian's ``omegat``
@@ -10,11 +10,11 @@ imports the project folder and rebuilds the article. OmegaT is Debian's ``omegat
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import shutil
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -46,66 +46,29 @@ See [the map](https://example.org/map) and `grep -r x` here, or [read more](http
 Officers fled the coup.
 """
 NEWS = ("cnet", "engadget", "breitbart")
-PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<omegat>
-    <project version="1.0">
-        <source_dir>__DEFAULT__</source_dir>
-        <source_dir_excludes/>
-        <target_dir>__DEFAULT__</target_dir>
-        <tm_dir>__DEFAULT__</tm_dir>
-        <glossary_dir>__DEFAULT__</glossary_dir>
-        <glossary_file>__DEFAULT__</glossary_file>
-        <dictionary_dir>__DEFAULT__</dictionary_dir>
-        <source_lang>en</source_lang>
-        <target_lang>{lang}</target_lang>
-        <source_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</source_tok>
-        <target_tok>org.omegat.tokenizer.DefaultTokenizer</target_tok>
-        <sentence_seg>false</sentence_seg>
-        <support_default_translations>true</support_default_translations>
-        <remove_tags>false</remove_tags>
-    </project>
-</omegat>
-"""
-FILTERS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<filters removeTags="false" '
-    'removeSpacesNonseg="false" preserveSpaces="true" ignoreFileContext="false"></filters>\n'
-)
 
 
-def project(article: Path, folder: Path) -> Path:
-    """Ingest and pseudo-translate an article, then write its OmegaT project; return it."""
+def draft(article: Path) -> None:
+    """Ingest an article and pseudo-translate it: the machine output a translator starts from."""
     assert cli("ingest", str(article))[0] == 0
     code, _, err = cli("translate", str(article), "--to", LANG, "--engine", "pseudo")
     assert code == 0, err
-    xliff = folder / f"{article.stem}.{LANG}.xlf"
+
+
+def export_project(article: Path, folder: Path) -> Path:
+    """Export an article's OmegaT project with `pipeline export --format omegat`; return it."""
+    project = folder / f"{article.stem}-omegat"
     code, _, err = cli(
-        "export", "--format", "xliff12", "--to", LANG, str(article), "-o", str(xliff)
+        "export", "--format", "omegat", "--to", LANG, str(article), "-o", str(project)
     )
     assert code == 0, err
-    return omegat_project(xliff, folder / f"{article.stem}-omegat")
+    return project
 
 
-def omegat_project(xliff: Path, folder: Path) -> Path:
-    """Write an OmegaT project whose source is an XLIFF export with targets copying sources."""
-    for name in ("source", "target", "tm/auto", "glossary", "omegat"):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-    (folder / "omegat.project").write_text(PROJECT.format(lang=LANG), "utf-8")
-    (folder / "omegat" / "filters.xml").write_text(FILTERS, "utf-8")
-    tree = etree.parse(str(xliff))
-    for unit in tree.iter(f"{XLIFF}trans-unit"):
-        for extra in unit.findall(f"{XLIFF}alt-trans"):
-            unit.remove(extra)
-        source = unit.find(f"{XLIFF}source")
-        target = unit.find(f"{XLIFF}target")
-        if target is None:
-            target = etree.SubElement(unit, f"{XLIFF}target")
-            source.addnext(target)
-        target.clear()
-        target.text = source.text
-        target.extend(copy.deepcopy(child) for child in source)
-        target.set("state", "new")
-    tree.write(str(folder / "source" / xliff.name), encoding="UTF-8", xml_declaration=True)
-    return folder
+def project(article: Path, folder: Path) -> Path:
+    """Ingest and pseudo-translate an article, then export its OmegaT project; return it."""
+    draft(article)
+    return export_project(article, folder)
 
 
 def shown(folder: Path) -> dict[str, str]:
@@ -148,9 +111,9 @@ def write_tmx(path: Path, entries: dict[str, str]) -> None:
     )
 
 
-def translate_half(folder: Path) -> dict[str, str]:
-    """Translate every other distinct segment in tm/auto, run OmegaT; return the TMX entries."""
-    sources = list(dict.fromkeys(shown(folder).values()))
+def translate_half(folder: Path, done: AbstractSet[str] = frozenset()) -> dict[str, str]:
+    """Translate every other distinct segment not done yet, run OmegaT; return the entries."""
+    sources = [s for s in dict.fromkeys(shown(folder).values()) if s not in done]
     entries = {source: translated(source) for source in sources[::2]}
     write_tmx(folder / "tm" / "auto" / "translator.tmx", entries)
     run_omegat(folder)
@@ -227,7 +190,9 @@ def test_translator_work_comes_back_from_omegat(name: str, tmp_path: Path, seed:
     assert sorted(shown_sources(folder)) == sorted(set(units.values()))
     draft = article(path, tmp_path / f"draft{path.suffix}")
     before = stored(path)
-    entries = translate_half(folder)
+    # Credits are final as they stand: the export puts them in tm/auto, OmegaT inserts them.
+    approved = {units[u] for u in units if before[u][1] in (State.REVIEWED, State.FINAL)}
+    entries = translate_half(folder, approved)
     edited = {unit for unit, text in units.items() if text in entries}
     code, out, err = cli("review", "import", str(folder), "--reviewer", "Thida")
     assert code == 0, out + err
@@ -247,49 +212,61 @@ def test_translator_work_comes_back_from_omegat(name: str, tmp_path: Path, seed:
     rebuilt = article(path, tmp_path / f"final{path.suffix}")
     assert features(rebuilt, path.suffix) == features(draft, path.suffix)
     assert rebuilt.count(WORD) == len(edited)
-    print(f"{name}: units {len(units)}, shown {len(set(units.values()))}, edits {len(edited)}")
+    codes = sum(len(after[u][5]) for u in edited)
+    moved = sum(1 for u in edited if entries[units[u]] != f"{WORD} {units[u]}")
+    shown_count = len(set(units.values()))
+    print(f"{name}: units {len(units)}, shown {shown_count}, edits {len(edited)}, codes {codes}")
+    print(f"{name}: edits with tags reordered {moved}, approved left as they were {len(approved)}")
 
 
-def machine_output(path: Path, ids: list[str]) -> dict[str, str]:
-    """Store machine output (a signed MT draft) for some units; return it as OmegaT shows it."""
+def store_drafts(path: Path, wanted: dict[str, tuple[State, Origin]]) -> dict[str, str]:
+    """Store a Burmese text per unit in a state and origin; return them as OmegaT shows them."""
     signature = Signature("argos", "translate-en_my", "1.9", "abababababab")
     with open_store(os.environ["PIPELINE_STORE"]) as store:
         segments = {f"s{s.id}": s for s in store.segments(store.document(str(path)).id)}
-        drafts = [
-            TranslationDraft(
+        drafts = {
+            unit: TranslationDraft(
                 segments[unit].id,
                 LANG,
                 f"{WORD}{segments[unit].source}",
-                State.TRANSLATED,
-                Origin.MT,
-                signature=signature,
+                state,
+                origin,
+                signature=signature if origin is Origin.MT else None,
+                author="" if origin is Origin.MT else "Editor",
                 codes=tuple(c.moved(c.at + len(WORD)) for c in segments[unit].codes),
             )
-            for unit in ids
-        ]
-        store.write_translations(drafts)
+            for unit, (state, origin) in wanted.items()
+        }
+        store.write_translations(list(drafts.values()))
     found: dict[str, str] = {}
-    for draft, unit in zip(drafts, ids, strict=True):
+    for unit, made in drafts.items():
         segment = segments[unit]
         tags = names(segment.source, segment.codes)
-        found[to_omegat(segment.source, segment.codes, tags)] = to_omegat(
-            draft.text, draft.codes, tags
-        )
+        source = to_omegat(segment.source, segment.codes, tags)
+        found[source] = to_omegat(made.text, made.codes, tags)
     return found
 
 
+def unit_ids(path: Path) -> list[str]:
+    """Return the unit ids of an article's segments, in order."""
+    with open_store(os.environ["PIPELINE_STORE"]) as store:
+        return [f"s{s.id}" for s in store.segments(store.document(str(path)).id)]
+
+
 def test_machine_output_confirmed_unchanged_is_an_approval(tmp_path: Path) -> None:
-    """MT a translator confirms unchanged in OmegaT is approved, signed; pseudo never is."""
+    """MT confirmed unchanged in OmegaT is approved, signed; pseudo never; final stays final."""
     require_omegat()
     path = markdown(tmp_path)
-    folder = project(path, tmp_path)
-    units = shown(folder)
-    ids = list(units)
-    entries = machine_output(path, ids[:2])
+    draft(path)
+    ids = unit_ids(path)
+    machine, pseudo, final = ids[:2], ids[2], ids[3]
+    entries = store_drafts(path, dict.fromkeys(machine, (State.TRANSLATED, Origin.MT)))
+    store_drafts(path, {final: (State.FINAL, Origin.HUMAN)})  # goes to tm/auto
+    folder = export_project(path, tmp_path)
     before = stored(path)
-    pseudo, *_ = (u for u in ids[2:] if before[u][2] is Origin.MT)
-    tags_of = {unit.unit_id: found for unit, found in source_units(folder)}
-    entries[units[pseudo]] = to_omegat(before[pseudo][0], before[pseudo][5], tags_of[pseudo])
+    tags = {unit.unit_id: found for unit, found in source_units(folder)}
+    kept = to_omegat(before[pseudo][0], before[pseudo][5], tags[pseudo])
+    entries[shown(folder)[pseudo]] = kept  # the pseudo text, confirmed unchanged
     write_tmx(folder / "tm" / "auto" / "translator.tmx", entries)
     run_omegat(folder)
     code, out, err = cli("review", "import", str(folder), "--reviewer", "Thida")
@@ -302,13 +279,15 @@ def test_machine_output_confirmed_unchanged_is_an_approval(tmp_path: Path) -> No
     with open_store(os.environ["PIPELINE_STORE"]) as store:
         done = store.translations(store.document(str(path)).id, LANG)
         signed = {f"s{t.segment_id}": t.signature for t in done.values()}
-    for unit in ids[:2]:
+    for unit in machine:
         text, state, origin, author, revisions, codes = after[unit]
         assert (text, codes) == (before[unit][0], before[unit][5])
         assert (state, origin, author) == (State.REVIEWED, Origin.HUMAN, "Thida")
         assert revisions == before[unit][4] + 1
         assert signed[unit] is not None and signed[unit].engine == "argos"
     assert after[pseudo] == before[pseudo]
+    assert after[final] == before[final]
+    assert before[final][1] is State.FINAL
 
 
 def project_save(folder: Path, author: str) -> etree._ElementTree:
@@ -418,13 +397,13 @@ def test_an_alternative_translation_is_its_own_segments(tmp_path: Path) -> None:
         etree.fromstring(b'<tmx version="1.1"><header srclang="en"/><body/></tmx>')
     )
     add_entry(memory, units[first], default, "Thida")
-    where = {"file": f"{path.stem}.{LANG}.xlf", "prev": units[middle], "next": ""}
+    where = {"file": f"{path.stem}.xlf", "prev": units[middle], "next": ""}
     add_entry(memory, units[last], alternative, "Thida", **where)  # as OmegaT 3.6 keys it
     memory.write(str(folder / "omegat" / "project_save.tmx"), encoding="UTF-8")
     run_omegat(folder)
     written = {
         unit.unit_id: unit.target
-        for unit in xliff12.read(folder / "target" / f"{path.stem}.{LANG}.xlf").units
+        for unit in xliff12.read(folder / "target" / f"{path.stem}.xlf").units
     }
     assert (written[first], written[last]) == (f"{WORD} က", f"ခ {WORD}")
     code, out, err = cli("review", "import", str(folder))

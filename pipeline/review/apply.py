@@ -328,8 +328,7 @@ def _compared(
     segment, current = segments
     key = (current.id, lang)
     stored = lookup.translation(current, lang)
-    # A confirmed target may be the stored text in another state: its state decides below.
-    if stored is not None and not unit.confirmed and _same(stored, unit):
+    if stored is not None and _unchanged(stored, unit):
         return _Same(key)
     try:
         codes = with_markup(unit.target_codes, segment.codes)
@@ -352,6 +351,18 @@ def _compared(
     if pseudo and state in _APPROVED:
         return Conflict(unit.unit_id, f"pseudo-translation marked {state} without a human edit")
     return _Edit(key, stored, current.source, source_lang, state, codes, current.codes)
+
+
+def _unchanged(stored: Translation, unit: ReviewUnit) -> bool:
+    """Return whether a unit leaves the stored translation as it is.
+
+    A target confirmed in a tool with no approval (OmegaT) may be the stored text in another
+    state: unchanged machine output is approved below, but approved text stays as it is in
+    its state, since OmegaT inserts the reviewed work the export put in ``tm/auto`` itself.
+    """
+    if unit.confirmed:
+        return stored.state in _APPROVED and _same_text(stored, unit)
+    return _same(stored, unit)
 
 
 def _exported(
