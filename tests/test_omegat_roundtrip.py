@@ -411,3 +411,64 @@ def test_an_alternative_translation_is_its_own_segments(tmp_path: Path) -> None:
     after = stored(path)
     assert (after[first][0], after[last][0]) == (f"{WORD} က", f"ခ {WORD}")
     assert after[middle][2] is Origin.MT
+
+
+SAVED = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE tmx SYSTEM "tmx11.dtd">
+<tmx version="1.1">
+  <header creationtool="OmegaT" o-tmf="OmegaT TMX" adminlang="EN-US" datatype="plaintext"
+   creationtoolversion="3.6.0_10_unknown" segtype="paragraph" srclang="en"/>
+  <body>
+<!-- Default translations -->
+{units}
+  </body>
+</tmx>
+"""
+
+
+def save_memory(folder: Path, entries: dict[str, str], author: str | None) -> None:
+    """Write omegat/project_save.tmx as OmegaT 3.6 writes it (no OmegaT run needed)."""
+    signed = f' changeid="{author}" changedate="20261203T101500Z"' if author else ""
+    units = "\n".join(
+        f'    <tu>\n      <tuv lang="en">\n        <seg>{escape(source)}</seg>\n      </tuv>\n'
+        f'      <tuv lang="{LANG}"{signed}>\n        <seg>{escape(target)}</seg>\n      </tuv>\n'
+        "    </tu>"
+        for source, target in entries.items()
+    )
+    (folder / "omegat" / "project_save.tmx").write_text(SAVED.format(units=units), "utf-8")
+
+
+@pytest.mark.parametrize("state", [State.FINAL, State.TRANSLATED])
+def test_state_decides_what_a_confirmed_segment_becomes(state: State, tmp_path: Path) -> None:
+    """--state final or translated is what each confirmed segment becomes, under --reviewer."""
+    path = markdown(tmp_path)
+    folder = project(path, tmp_path)
+    units = shown(folder)
+    first, second = list(units)[1:3]
+    entries = {units[first]: translated(units[first]), units[second]: translated(units[second])}
+    save_memory(folder, entries, None)
+    code, out, err = cli("review", "import", str(folder))
+    assert code != 0
+    assert "the file names no reviewer; give one with --reviewer" in err
+    code, out, err = cli(
+        "review", "import", str(folder), "--reviewer", "Thida", "--state", state.value
+    )
+    assert code == 0, out + err
+    assert "applied 2, unchanged 4, conflicts 0" in out
+    after = stored(path)
+    assert {after[u][1:4] for u in (first, second)} == {(state, Origin.HUMAN, "Thida")}
+
+
+def test_a_broken_project_memory_is_one_line(tmp_path: Path) -> None:
+    """A project_save.tmx that is not well-formed, or a project with no source, is one line."""
+    path = markdown(tmp_path)
+    folder = project(path, tmp_path)
+    (folder / "omegat" / "project_save.tmx").write_text("<tmx><body><tu>", "utf-8")
+    code, _, err = cli("review", "import", str(folder), "--reviewer", "Thida")
+    assert code != 0
+    assert err.startswith("error: project_save.tmx: not well-formed XML")
+    assert len(err.strip().splitlines()) == 1
+    shutil.rmtree(folder / "source")
+    code, _, err = cli("review", "import", str(folder), "--reviewer", "Thida")
+    assert code != 0
+    assert err.strip() == f"error: {folder.name}: an OmegaT project with no XLIFF file in source/"

@@ -2,6 +2,8 @@
 
 Each format has one reader module with ``read(path) -> ReviewFile``; it is imported only when
 a file of that format is read, so importing this package pulls in neither lxml nor babel.
+A folder is read as an OmegaT project (:mod:`pipeline.omegat.read`): its source files, with
+the translator's work from ``omegat/project_save.tmx`` and ``target/``.
 Readers return plain text plus inline codes (:mod:`pipeline.formats.codes_xml` for XLIFF and
 TMX, the marked form of :func:`pipeline.inline.marked` for PO and tables, JSON for JSONL).
 Checking the records against the store and writing them is :mod:`pipeline.review.apply`.
