@@ -69,6 +69,12 @@ def translate_summary(summaries: Sequence[LanguageSummary]) -> str:
                 flagged=count(s.flagged),
             )
         )
+        if s.rendered:
+            lines.append(
+                _("  {rendered} dateline(s) rendered from locale data, for review").format(
+                    rendered=count(s.rendered)
+                )
+            )
         if s.fuzzy or s.terms:
             lines.append(
                 _(

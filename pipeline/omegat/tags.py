@@ -3,10 +3,11 @@
 OmegaT's XLIFF filter shows each inline element of a unit as a short tag, numbered from 0 in
 reading order within the segment: a ``<g>`` pair as ``<g0>…</g0>``, ``<x/>`` as ``<x1/>``,
 ``<bx/>`` as ``<b2/>`` and ``<ex/>`` as ``<e3/>`` (the element's first letter; ``ctype``
-plays no part). Tags at a segment's edges count too, as long as the project keeps them
-(``removeTags="false"`` in its ``omegat/filters.xml``, which the project writer sets), and
-OmegaT writes the tags as this text in the memories it reads and writes (``tm/auto``,
-``project_save.tmx``): matching a memory entry means holding exactly this text.
+plays no part); a ``<g>`` that encloses nothing at all is one tag, ``<g4/>``. Tags at a
+segment's edges count too, as long as the project keeps them (``removeTags="false"`` in its
+``omegat/filters.xml``, which the project writer sets), and OmegaT writes the tags as this
+text in the memories it reads and writes (``tm/auto``, ``project_save.tmx``): matching a
+memory entry means holding exactly this text.
 
 Which code becomes which element is the XLIFF 1.2 writer's choice
 (:func:`pipeline.formats.codes_xml.fill`): a pair nested in order is a ``<g>``, a
@@ -42,19 +43,27 @@ def names(text: str, codes: Sequence[Code]) -> dict[tuple[int, CodeType], str]:
     ...     Code(3, T.OPEN, "a", "", 6), Code(4, T.CLOSE, "a", "", 7)])
     >>> list(found.values())
     ['<x0/>', '<g1>', '</g1>', '<b2/>', '<e3/>']
+    >>> empty = [Code(1, T.OPEN, "a", "", 2), Code(1, T.CLOSE, "a", "", 2)]
+    >>> list(names("A b", empty).values())
+    ['<g0/>', '']
     """
     wrapped = nested_pairs(codes)
     found: dict[tuple[int, CodeType], str] = {}
     number = 0
-    for piece in pieces(text, codes):
+    run = list(pieces(text, codes))
+    for index, piece in enumerate(run):
         if isinstance(piece, str):
             continue
         key = (piece.id, piece.type)
         if piece.id in wrapped and piece.type is CodeType.CLOSE:
-            found[key] = "</" + found[(piece.id, CodeType.OPEN)][1:]
+            opened = found[(piece.id, CodeType.OPEN)]
+            # An empty pair is one tag, <gN/>: its close has no text of its own.
+            found[key] = "" if opened.endswith("/>") else "</" + opened[1:]
             continue
         if piece.id in wrapped:
-            found[key] = f"<g{number}>"
+            following = run[index + 1]
+            empty = isinstance(following, Code) and following.id == piece.id
+            found[key] = f"<g{number}/>" if empty else f"<g{number}>"
         elif piece.type is CodeType.STANDALONE:
             found[key] = f"<x{number}/>"
         else:
@@ -95,7 +104,7 @@ def from_omegat(marked: str, tags: Names) -> tuple[str, tuple[Code, ...]]:
     >>> text, [(c.id, c.type.value, c.at) for c in codes]
     ('မြို့ သမိုင်း', [(2, 'standalone', 6), (1, 'open', 6), (1, 'close', 13)])
     """
-    by_name = {name: key for key, name in tags.items()}
+    by_name = {name: key for key, name in tags.items() if name}
     text: list[str] = []
     codes: list[Code] = []
     at = 0
@@ -108,6 +117,8 @@ def from_omegat(marked: str, tags: Names) -> tuple[str, tuple[Code, ...]]:
         if key is None:
             raise CodeProblem(f"tag {chunk.group(0)} is not in the source")
         codes.append(Code(key[0], key[1], "", "", at))
+        if tags.get((key[0], CodeType.CLOSE)) == "" and key[1] is CodeType.OPEN:
+            codes.append(Code(key[0], CodeType.CLOSE, "", "", at))  # an empty pair, <gN/>
     return "".join(text), tuple(codes)
 
 
