@@ -8,6 +8,7 @@ once per scenario (a few seconds each); without it those tests are skipped (CI r
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -130,6 +131,21 @@ def test_omegat_shows_each_unit_once_with_its_codes_as_tags(store: Store, tmp_pa
     assert any("<b" in s and "/>" in s for s in seen)  # the bold across two sentences
     assert f"{sum(1 for u in units if u.document.uri.endswith('.md'))} units (my)" in out
     assert total_segments(project) == len(units)
+
+
+def test_omegat_shows_every_news_page_exactly(tmp_path: Path) -> None:
+    """Over all 38 news pages, OmegaT shows exactly our units' sources, empty pairs included."""
+    pages = sorted(NEWS.glob("*.html"))
+    assert len(pages) == 38
+    assert cli("ingest", *map(str, pages))[0] == 0
+    project = tmp_path / "news"
+    export_project(project)
+    with open_store(os.environ["PIPELINE_STORE"]) as opened:
+        ours = [source_shown(u) for u in all_units(opened)]
+    seen = shown_sources(project)
+    assert len(seen) == len(set(ours)) and set(seen) == set(ours)
+    # Empty pairs (an empty anchor) are there, and shown as one tag <gN/>.
+    assert any(re.search(r"<g\d+/>", s) for s in seen)
 
 
 def total_segments(project: Path) -> int:
