@@ -15,8 +15,9 @@ articles builds its parser here, so the defences are the same everywhere:
 - ``huge_tree=False`` keeps libxml2's limits: elements nested at most :data:`MAX_DEPTH` deep,
   a text node at most 10 MB. libxml2's HTML parser silently drops what lies deeper than that
   instead of failing, so :func:`check_html` refuses such a page rather than lose its text;
-- a file parsed whole is at most :data:`MAX_DOCUMENT_BYTES` (:func:`check_size`); TMX and
-  TBX stream (``iterparse``) and have no size limit, so a memory of any size still imports.
+- a file parsed whole is at most :data:`MAX_DOCUMENT_BYTES`, counted as it is read
+  (:func:`read_whole`, through :mod:`pipeline.inputs`, which reads regular files only); TMX
+  and TBX stream (``iterparse``) and have no size limit, so a memory of any size still imports.
 
 defusedxml is not used: its lxml module is deprecated (and gone from its newer releases),
 and what it adds for lxml is what these options and checks already do, with tests in
@@ -28,6 +29,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
+
+from pipeline.inputs import RefusedFileError, check_regular, read_at_most
 
 if TYPE_CHECKING:  # lxml is imported when a parser is made: check_size needs none
     from lxml import etree
@@ -65,7 +68,7 @@ _INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _HTML_ROOT = re.compile(r"<html[\s>]", re.IGNORECASE)
 
 
-class UnsafeXMLError(ValueError):
+class UnsafeXMLError(RefusedFileError):
     """A file is refused for safety; the message is the reason, the caller adds the file."""
 
 
@@ -100,9 +103,19 @@ def html_parser() -> lxml_html.HTMLParser:
     )
 
 
+def read_whole(path: Path) -> bytes:
+    """Return the bytes of a regular file to parse whole, refusing more than the limit."""
+    return read_at_most(path, MAX_DOCUMENT_BYTES)
+
+
 def check_size(path: Path) -> None:
-    """Refuse a file too big to parse whole; a file that cannot be stat'ed is the reader's job."""
+    """Refuse what is not a regular file or too big to parse whole; absent files are the reader's.
+
+    The size here is the one the file system reports: read with :func:`read_whole`, which
+    counts the bytes read, for the limit to hold (a file can grow, a device has no size).
+    """
     try:
+        check_regular(path)
         size = path.stat().st_size
     except OSError:
         return

@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline import xmlsafe
 from pipeline.errors import InputError
 from pipeline.glossary import GlossaryEntry
+from pipeline.inputs import RefusedFileError
 from pipeline.locale import canonical_language
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
@@ -33,14 +34,13 @@ def read_glossary(
     lang_map: Mapping[str, str] | None = None,
 ) -> list[GlossaryEntry]:
     """Return the entries of a glossary file, its kind told by suffix and content."""
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: no such file")
     source_lang = canonical_language(source_lang)
     target_lang = canonical_language(target_lang) if target_lang else None
     try:
-        xmlsafe.check_size(path)  # read whole, whatever the format
-        data = path.read_bytes()
-    except xmlsafe.UnsafeXMLError as exc:
+        data = xmlsafe.read_whole(path)  # read whole, whatever the format
+    except RefusedFileError as exc:
         raise InputError(f"{path}: {exc}") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None

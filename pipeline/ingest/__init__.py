@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, cast
 
+from pipeline import xmlsafe
 from pipeline.burmese import normalise_text
 from pipeline.errors import InputError
 from pipeline.i18n import _
+from pipeline.inputs import RefusedFileError
 from pipeline.records import (
     Code,
     CodeType,
@@ -29,7 +31,7 @@ from pipeline.records import (
     content_hash,
 )
 from pipeline.segment import Bounds, Part, default_gaps, gaps_between, segment_bounds
-from pipeline.xmlsafe import UnsafeXMLError, check_size
+from pipeline.xmlsafe import UnsafeXMLError
 
 __all__ = [
     "Article",
@@ -476,11 +478,9 @@ def _reader_for(path: Path) -> tuple[str, str]:
 def _read_bytes(path: Path) -> bytes:
     """Return the file's bytes or raise InputError."""
     try:
-        check_size(path)  # read and parsed whole, whatever the format
-    except UnsafeXMLError as error:
+        return xmlsafe.read_whole(path)  # read and parsed whole, whatever the format
+    except RefusedFileError as error:
         raise InputError(f"{_shown(path)}: {error}") from None
-    try:
-        return path.read_bytes()
     except OSError as error:
         raise InputError(f"{_shown(path)}: cannot read ({error.strerror or error})") from error
 

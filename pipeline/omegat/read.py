@@ -118,7 +118,7 @@ def _xliff(path: Path) -> ReviewFile:
 
 def _targets(path: Path) -> dict[str, ReviewUnit]:
     """Return the units of a translated document OmegaT wrote, by id (none before it wrote it)."""
-    if not path.is_file():
+    if not _present(path):
         return {}
     return {unit.unit_id: unit for unit in _xliff(path).units}
 
@@ -164,7 +164,7 @@ def _places(codes: tuple[Code, ...]) -> tuple[tuple[int, str, int], ...]:
 def _memory(path: Path) -> Memory:
     """Read OmegaT's project memory; an empty one where OmegaT has saved none yet."""
     memory = Memory({}, {})
-    if not path.is_file():
+    if not _present(path):
         return memory
     root = _parse(path)
     header = root.find("header")
@@ -203,6 +203,11 @@ def _seg(tuv: _Element) -> str:
     """Return a ``<seg>``'s text: OmegaT's tags are in it as text (in level 2, inside codes)."""
     seg = tuv.find("seg")
     return "".join(map(str, seg.itertext())) if seg is not None else ""
+
+
+def _present(path: Path) -> bool:
+    """Return whether anything is at the path: what is there but no regular file is refused."""
+    return path.exists() or path.is_symlink()
 
 
 def _parse(path: Path) -> _Element:

@@ -10,9 +10,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from pipeline.errors import PackageError
+from pipeline.inputs import RefusedFileError, open_regular
 from pipeline.packages import (
     CHUNK,
     TOKENIZER_FILES,
@@ -160,18 +161,13 @@ def _extract(zf: zipfile.ZipFile, plan: _Plan, dest: Path) -> None:
             )
 
 
-def install_package(
-    archive: Path, *, max_bytes: int = MAX_UNPACKED_BYTES, max_ratio: float = MAX_RATIO
-) -> InstalledPackage:
-    """Validate an .argosmodel archive, then install it atomically into the packages directory."""
-    name = Path(archive).name
-    if not Path(archive).is_file():
-        raise PackageError(f"{archive} does not exist or is not a file")
-    if not zipfile.is_zipfile(archive):
+def _install_from(handle: BinaryIO, name: str, max_bytes: int, max_ratio: float) -> Path:
+    """Validate the open archive, unpack it beside the packages, rename it in; return its path."""
+    if not zipfile.is_zipfile(handle):
         raise PackageError(f"{name} is not a zip archive (.argosmodel); not installed")
     root = packages_dir()
     try:
-        with zipfile.ZipFile(archive) as zf:
+        with zipfile.ZipFile(handle) as zf:
             plan = _plan(zf, name, max_bytes, max_ratio)
             _refuse_overwrite(plan, root)
             root.mkdir(parents=True, exist_ok=True)
@@ -186,4 +182,18 @@ def install_package(
         raise PackageError(f"{name} is a damaged zip archive ({err}); not installed") from None
     except OSError as err:
         raise PackageError(f"cannot install {name}: {err}") from None
-    return read_package(root / plan.top)
+    return root / plan.top
+
+
+def install_package(
+    archive: Path, *, max_bytes: int = MAX_UNPACKED_BYTES, max_ratio: float = MAX_RATIO
+) -> InstalledPackage:
+    """Validate an .argosmodel archive, then install it atomically into the packages directory."""
+    name = Path(archive).name
+    try:
+        handle = open_regular(Path(archive))
+    except (OSError, RefusedFileError) as err:
+        why = err if isinstance(err, RefusedFileError) else "does not exist or cannot be read"
+        raise PackageError(f"{archive}: {why}; not installed") from None
+    with handle:
+        return read_package(_install_from(handle, name, max_bytes, max_ratio))

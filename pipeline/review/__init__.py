@@ -119,11 +119,11 @@ def read(path: Path) -> ReviewFile:
 
 def _read_bytes(path: Path) -> bytes:
     from pipeline import xmlsafe
+    from pipeline.inputs import RefusedFileError
 
     try:
-        xmlsafe.check_size(path)  # read and parsed whole: PO as well as XLIFF
-        return path.read_bytes()
-    except xmlsafe.UnsafeXMLError as exc:
+        return xmlsafe.read_whole(path)  # read and parsed whole: PO as well as XLIFF
+    except RefusedFileError as exc:
         raise ReviewFileError(f"{path.name}: {exc}") from None
     except FileNotFoundError:
         raise ReviewFileError(f"{path}: no such file") from None

@@ -12,11 +12,13 @@ Inline codes written as ``<1>…</1>`` markers are read as codes, without markup
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pipeline.errors import InputError
+from pipeline.inputs import RefusedFileError, check_regular, open_regular
 from pipeline.locale import canonical_language
 from pipeline.records import State
 from pipeline.tm import MemoryEntry, language_tag
@@ -40,20 +42,39 @@ def read_memory(
     With ``codes``, a TMX entry's codes become the matching stored segment's
     (:mod:`pipeline.tm.codes`).
     """
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    _check_file(path)
     source_lang = canonical_language(source_lang)
     target_lang = canonical_language(target_lang) if target_lang else None
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         return _table(path, TABLE_SUFFIXES[suffix], source_lang, target_lang, lang_map)
-    with path.open("rb") as handle:
+    with _open(path) as handle:
         head = handle.read(4096)
     if suffix == ".tmx" or b"<tmx" in head:
         from pipeline.tm.tmx import read_tmx
 
         return read_tmx(path, source_lang, lang_map, codes)
     return _review_file(path, source_lang, target_lang, lang_map)
+
+
+def _check_file(path: Path) -> None:
+    """Raise InputError unless the path is a regular file (a symbolic link to one will do)."""
+    try:
+        check_regular(path)
+    except RefusedFileError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except OSError:
+        raise InputError(f"{path}: no such file") from None
+
+
+def _open(path: Path) -> BinaryIO:
+    """Open a regular file in binary, or raise InputError with one line."""
+    try:
+        return open_regular(path)
+    except RefusedFileError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
 
 def _review_file(
@@ -95,7 +116,7 @@ def _table(
     from pipeline.review.po import markers
 
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with io.TextIOWrapper(_open(path), encoding="utf-8-sig", newline="") as handle:
             rows = csv.DictReader(handle, delimiter=delimiter)
             columns = rows.fieldnames or []
             if "source" not in columns:

@@ -24,6 +24,7 @@ from lxml import etree
 
 from pipeline import xmlsafe
 from pipeline.errors import InputError
+from pipeline.inputs import RefusedFileError, open_regular
 from pipeline.records import Code, CodeType
 from pipeline.tm import MemoryEntry, language_tag
 from pipeline.tm.codes import CodeMatch, Tool, tool_of
@@ -42,13 +43,13 @@ def read_tmx(
     With ``codes``, each entry's codes are the matching stored segment's, or none.
     """
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             for entry, tool in _read(path, handle, source_lang, lang_map):
                 yield entry if codes is None else codes.adopt(entry, tool)
     except etree.XMLSyntaxError as exc:
         why = xmlsafe.refusal(exc)
         raise InputError(f"{path}: {why}" if why else f"{path}: malformed TMX: {exc}") from None
-    except xmlsafe.UnsafeXMLError as exc:
+    except RefusedFileError as exc:  # unsafe XML, or no longer a regular file
         raise InputError(f"{path}: {exc}") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
