@@ -90,6 +90,25 @@ class StoreContract:
         with pytest.raises(NotFoundError):
             store.document("/news/missing.txt")
 
+    @pytest.mark.parametrize(
+        "ref",
+        ["99999999999999999999", str(2**63), "-1", "0", "²", "١", "1\x00", "\udcff", "9" * 5000],
+    )
+    def test_a_reference_naming_no_row_is_not_found(self, store: Store, ref: str) -> None:
+        """A document id out of the 64-bit range, or one no URI can hold, is NotFoundError."""
+        store.ingest(draft())
+        with pytest.raises(NotFoundError):
+            store.document(ref)
+
+    @pytest.mark.parametrize("number", [2**63, 10**20, -(2**63) - 1, 0, -1])
+    def test_lookups_by_an_id_out_of_range_find_nothing(self, store: Store, number: int) -> None:
+        """A segment, a document's segments or a history by an id no row can have is empty."""
+        doc = store.ingest(draft()).document
+        with pytest.raises(NotFoundError):
+            store.segment(number)
+        assert store.segments(number) == [] and store.revisions(number) == []
+        assert len(store.segments(doc.id)) == 2
+
     def test_write_records_history(self, store: Store) -> None:
         """Each change appends a revision; an identical write changes nothing."""
         doc = store.ingest(draft()).document

@@ -522,11 +522,15 @@ class _Lookup:
 
     def segment(self, unit_id: str) -> Segment | None:
         """Return the segment a unit id names, or None."""
+        from pipeline.store.base import row_id
+
         found = _UNIT_ID.fullmatch(unit_id.strip())
-        if found is None:
+        # A file is outside input: s99999999999999999999 or s١ name no segment, like s999.
+        number = row_id(found.group(1)) if found is not None else None
+        if number is None:
             return None
         try:
-            return self.store.segment(int(found.group(1)))
+            return self.store.segment(number)
         except NotFoundError:
             return None
 

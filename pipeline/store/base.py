@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from pipeline.records import (
     Code,
@@ -27,6 +27,26 @@ if TYPE_CHECKING:
     from pipeline.glossary import GlossaryEntry
     from pipeline.store.rows import PairCount
     from pipeline.tm import MemoryEntry
+
+
+# Row ids are 64-bit (SQLite INTEGER, PostgreSQL BIGINT): a number past this names no row, and
+# binding it would fail (SQLite raises OverflowError, PostgreSQL an out-of-range error).
+MAX_ROW_ID: Final = 2**63 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Return whether a number can be the id of a stored row (1 to MAX_ROW_ID)."""
+    return 0 < value <= MAX_ROW_ID
+
+
+def row_id(text: str) -> int | None:
+    """Return the row id a user typed (ASCII digits, 1 to MAX_ROW_ID), or None."""
+    # Unicode digits (², ١) are not ids, and a long run of digits is no id either: checking the
+    # length first keeps int() away from its 4,300-digit limit.
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(MAX_ROW_ID)):
+        return None
+    value = int(text)
+    return value if is_row_id(value) else None
 
 
 class Store(Protocol):
@@ -59,7 +79,11 @@ class Store(Protocol):
         ...
 
     def document(self, ref: str) -> Document:
-        """Return a document by id, or the latest version of a document by path or URI."""
+        """Return a document by id, or the latest version of a document by path or URI.
+
+        A reference naming no document (an id out of range, a path that cannot exist) is
+        NotFoundError.
+        """
         ...
 
     def segments(self, document_id: int) -> list[Segment]:
@@ -139,7 +163,7 @@ class Store(Protocol):
         ...
 
     def segment(self, segment_id: int) -> Segment:
-        """Return one segment by id."""
+        """Return one segment by id (NotFoundError for an unknown or out-of-range id)."""
         ...
 
     def transaction(self) -> AbstractContextManager[None]:

@@ -24,6 +24,7 @@ from pipeline.records import (
     TranslationDraft,
     Unit,
 )
+from pipeline.store.base import is_row_id, row_id
 from pipeline.store.claims import ClaimTables
 from pipeline.store.edits import EditTables, ExportLog
 from pipeline.store.glossary import GlossaryTables
@@ -307,9 +308,10 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
 
     def document(self, ref: str) -> Document:
         """Return a document by id, or the latest version of a document by path or URI."""
-        if ref.isdigit():
+        number = row_id(ref)
+        if number is not None:
             row = self._execute(
-                f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (int(ref),)
+                f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (number,)
             ).fetchone()
             if row:
                 return document_from(row)
@@ -325,6 +327,8 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
 
     def segments(self, document_id: int) -> list[Segment]:
         """Return a document's segments in reading order."""
+        if not is_row_id(document_id):
+            return []
         rows = self._execute(
             f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE document_id = ?"
             " ORDER BY paragraph, sentence",
@@ -452,6 +456,8 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
 
     def revisions(self, translation_id: int) -> list[Revision]:
         """Return a translation's history, oldest first."""
+        if not is_row_id(translation_id):
+            return []
         rows = self._execute(
             f"SELECT {REVISION_COLUMNS} FROM revisions WHERE translation_id = ? ORDER BY id",
             (translation_id,),
@@ -484,10 +490,12 @@ class SQLStore(MemoryTables, GlossaryTables, EditTables, ExportLog, ClaimTables,
                 yield Unit(doc, seg, found, matches)
 
     def segment(self, segment_id: int) -> Segment:
-        """Return one segment by id."""
-        row = self._execute(
-            f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE id = ?", (segment_id,)
-        ).fetchone()
+        """Return one segment by id (NotFoundError for an unknown or out-of-range id)."""
+        row = None
+        if is_row_id(segment_id):
+            row = self._execute(
+                f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE id = ?", (segment_id,)
+            ).fetchone()
         if row is None:
             raise NotFoundError(f"no segment {segment_id} in {self.location}")
         return segment_from(row)
@@ -537,14 +545,28 @@ def _refuse_unedited_pseudo(row: Row | None, draft: TranslationDraft) -> None:
 
 
 def _uri_candidates(ref: str) -> list[str]:
-    """Return the URIs a user's reference may mean: as given, and as an absolute path."""
+    """Return the URIs a user's reference may mean: as given, and as an absolute path.
+
+    A reference no URI can hold (a NUL byte, bytes that are not UTF-8) means none.
+    """
     from pathlib import Path
 
+    if "\0" in ref or not _encodable(ref):
+        return []
     candidates = [ref]
     try:
         absolute = str(Path(ref).resolve())
     except OSError:
         return candidates
-    if absolute != ref:
+    if absolute != ref and _encodable(absolute):
         candidates.append(absolute)
     return candidates
+
+
+def _encodable(text: str) -> bool:
+    """Return whether text is valid UTF-8 (an argument's undecodable bytes are surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
