@@ -149,7 +149,8 @@ def test_a_second_reviewer_on_an_old_revision_gets_a_conflict_and_both_are_kept(
     page = client.get("/doc/1/my").text
     assert f'data-conflict="{conflict["id"]}"' in page and "ဒုတိယ ၁၉" in page
     # B chooses theirs: the conflict is resolved, nothing is written.
-    resolved = post(client, config, "/api/resolve", {"conflict": conflict["id"], "reviewer": "B"})
+    chosen = {"conflict": conflict["id"], "segment": seg.id, "lang": "my", "reviewer": "B"}
+    resolved = post(client, config, "/api/resolve", chosen)
     assert resolved.status_code == 200
     assert f'data-conflict="{conflict["id"]}"' not in client.get("/doc/1/my").text
 

@@ -134,19 +134,25 @@ def serve(
     ] = None,
     to: Annotated[str, typer.Option("--to", help="Target languages, comma-separated.")] = "",
     port: Annotated[
-        int, typer.Option("--port", help="Port to listen on (default: a free one).", min=0)
+        int,
+        typer.Option("--port", help="Port to listen on (default: a free one).", min=0, max=65535),
     ] = 0,
     host: Annotated[
         str,
         typer.Option("--host", help="Address to listen on; other hosts still need the token."),
     ] = "127.0.0.1",
+    page_size: Annotated[
+        int,
+        typer.Option("--page-size", help="Segments on one page of a document.", min=1, max=5000),
+    ] = 200,
     store: StoreOption = None,
 ) -> None:
     """Serve a review desk in the browser: source and target side by side, QA as you type.
 
     Prints the address with a secret token; nothing is served without it. Saves name the
     revision they edit, so two reviewers never overwrite each other: the second gets a
-    conflict showing both texts. Stop it with Ctrl+C.
+    conflict showing both texts. A long document is shown in pages (--page-size); the keys
+    move across them. Stop it with Ctrl+C.
 
     Example: pipeline review serve article.md --to my,hi
     """
@@ -172,6 +178,7 @@ def serve(
             host=host,
             port=port,
             ui_lang=ui_language(),
+            page_size=page_size,
             announce=lambda url: typer.echo(f"  {url}"),
         )
     except KeyboardInterrupt:

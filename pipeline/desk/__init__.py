@@ -25,6 +25,7 @@ def serve(
     host: str = LOOPBACK,
     port: int = 0,
     ui_lang: str | None = None,
+    page_size: int = 200,
     announce: Callable[[str], None] = print,
 ) -> None:
     """Serve the desk until interrupted; announce its address (with the token) first."""
@@ -52,7 +53,9 @@ def serve(
     name = socket.gethostname() if host in ("0.0.0.0", "::") else host
     shown = f"[{name}]" if ":" in name else name
     token = secrets.token_urlsafe(32)
-    config = DeskConfig(store, token, tuple(langs), tuple(documents), ui_lang, hosts)
+    config = DeskConfig(
+        store, token, tuple(langs), tuple(documents), ui_lang, hosts, page_size=page_size
+    )
     app = create_app(config)
     announce(f"http://{shown}:{bound}/?token={token}")
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))

@@ -11,6 +11,11 @@ Guards, in the order a request meets them:
   ``X-Desk-CSRF`` header (a value derived from the token, in the page, never in a cookie),
   and an ``Origin``, when the browser sends one, of the desk itself.
 
+**Scope and size.** Every page and API call acts only on the documents and languages the
+desk was started for (404 otherwise); bodies, ids and texts are bounded
+(:mod:`pipeline.desk.limits`), and API work runs on the desk's own bounded pool
+(:mod:`pipeline.desk.work`), off the event loop. Long documents are served in pages.
+
 Each save names the revision it edits (``base``): :meth:`pipeline.store.base.Store.save_edit`
 refuses a stale one and keeps the edit as a conflict instead, so two reviewers never
 overwrite each other silently.
@@ -20,8 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,13 +37,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.burmese import normalise_text
-from pipeline.desk import views
+from pipeline.desk import limits, views
+from pipeline.desk.limits import Refused
 from pipeline.desk.messages import texts
+from pipeline.desk.work import Workers
 from pipeline.errors import NotFoundError, PipelineError
 from pipeline.glossary.cache import Glossaries
 from pipeline.inline import CodeProblem, marked, unmarked
@@ -74,6 +87,8 @@ class DeskConfig:
     ui_lang: str | None = None
     # "host:port" values a request may name; None: any (tests through a client only).
     hosts: frozenset[str] | None = None
+    # Segments on one page of a document.
+    page_size: int = views.PAGE_SIZE
 
     @property
     def csrf(self) -> str:
@@ -90,14 +105,23 @@ def create_app(config: DeskConfig) -> Starlette:
     desk = _Desk(config, env)
     routes = [
         Route("/", desk.index),
-        Route("/doc/{doc_id:int}/{lang}", desk.document),
+        # Any id and language reach the view, which refuses what is not served in one line.
+        Route("/doc/{doc_id}/{lang}", desk.document),
         Route("/api/qa", desk.qa, methods=["POST"]),
         Route("/api/save", desk.save, methods=["POST"]),
         Route("/api/revert", desk.revert, methods=["POST"]),
         Route("/api/resolve", desk.resolve, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(_Guard, config=config)])
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        desk.workers.close()
+
+    return Starlette(
+        routes=routes, middleware=[Middleware(_Guard, config=config)], lifespan=lifespan
+    )
 
 
 class _Guard(BaseHTTPMiddleware):
@@ -166,20 +190,13 @@ def _ui_lang(request: Request, config: DeskConfig) -> str | None:
     return config.ui_lang
 
 
-class _Problem(Exception):
-    """A request the desk refuses, with the status and the one line to show."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class _Desk:
     """The routes, over one config; each request opens the store for its own thread."""
 
     def __init__(self, config: DeskConfig, env: Environment) -> None:
         self.config = config
         self.env = env
+        self.workers = Workers()
 
     # -- pages ------------------------------------------------------------------------
 
@@ -206,49 +223,69 @@ class _Desk:
         return self._page(request, "index.html", figures=found, states=[s.value for s in State])
 
     def document(self, request: Request) -> Response:
-        from pipeline.locale import canonical_or_none
+        try:
+            return self._document(request)
+        except Refused as exc:
+            return PlainTextResponse(str(exc), status_code=exc.status)
 
-        lang = canonical_or_none(request.path_params["lang"]) or request.path_params["lang"]
+    def _document(self, request: Request) -> Response:
+        lang = self._lang(request.path_params["lang"])
         show = request.query_params.get("show", "all")
         order = request.query_params.get("order", "article")
-        if lang not in self.config.langs or show not in views.FILTERS:
-            return Response("not found", status_code=404, media_type="text/plain")
+        if show not in views.FILTERS:
+            raise Refused(404, f"no filter {limits.shown(show)}")
+        order = order if order in views.ORDERS else "article"
+        number = limits.ident(request.query_params.get("page", "1"), "page", 404)
         with open_store(self.config.store) as db:
-            doc = self._allowed(db, request.path_params["doc_id"])
+            doc_id = limits.ident(request.path_params["doc_id"], "document", 404)
+            doc = self._allowed(db, doc_id)
             since = db.last_export(doc.id, lang) if show == "changed" else None
-            order = order if order in views.ORDERS else "article"
-            found = views.rows(db, doc, lang, show=show, order=order, since=since)
+            try:
+                found = views.page(
+                    db,
+                    doc,
+                    lang,
+                    show=show,
+                    order=order,
+                    since=since,
+                    number=number,
+                    size=self.config.page_size,
+                )
+            except views.NoSuchPage as exc:
+                raise Refused(404, str(exc)) from None
         return self._page(
             request,
             "document.html",
             doc=doc,
             lang=lang,
-            rows=found,
+            page=found,
+            rows=found.rows,
+            links=_links(request.url.path, show, order, found),
             show=show,
             order=order,
             filters=views.FILTERS,
             orders=views.ORDERS,
         )
 
+    def _lang(self, value: Any) -> str:
+        """Return a language the desk serves, named exactly as it serves it; else refuse."""
+        if not isinstance(value, str):
+            raise Refused(400, "name a language")
+        if value not in self.config.langs:
+            served = ", ".join(self.config.langs)
+            raise Refused(404, f"{limits.shown(value)} is not on this desk ({served})")
+        return value
+
     def _allowed(self, db: Store, doc_id: int) -> Document:
         try:
             doc = db.document(str(doc_id))
         except NotFoundError:
-            raise _Problem(404, f"no document {doc_id}") from None
+            raise Refused(404, f"no document {doc_id}") from None
         if self.config.documents and doc.id not in {d.id for d in self._documents(db)}:
-            raise _Problem(404, f"document {doc_id} is not on this desk")
+            raise Refused(404, f"document {doc_id} is not on this desk")
         return doc
 
     # -- API --------------------------------------------------------------------------
-
-    async def _json(self, request: Request) -> dict[str, Any]:
-        try:
-            data = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise _Problem(400, "the request is not JSON") from None
-        if not isinstance(data, dict):
-            raise _Problem(400, "the request is not a JSON object")
-        return data
 
     async def qa(self, request: Request) -> JSONResponse:
         return await self._api(request, self._qa)
@@ -265,38 +302,30 @@ class _Desk:
     async def _api(
         self, request: Request, handler: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
     ) -> JSONResponse:
-        from starlette.concurrency import run_in_threadpool
-
         try:
-            data = await self._json(request)
-            status, body = await run_in_threadpool(handler, data)
-        except _Problem as exc:
+            raw = await limits.read_body(request)
+            # Parsing, QA and saving run on the desk's pool: the event loop keeps serving.
+            status, body = await self.workers.run(lambda: handler(limits.parse(raw)))
+        except Refused as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
         except (PipelineError, CodeProblem) as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         return JSONResponse(body, status_code=status)
 
     def _target(self, db: Store, data: dict[str, Any]) -> tuple[Segment, Document, str]:
-        from pipeline.locale import canonical_or_none
-
-        try:
-            segment_id = int(data["segment"])
-            lang = str(data["lang"])
-        except (KeyError, TypeError, ValueError):
-            raise _Problem(400, "name a segment and a language") from None
-        lang = canonical_or_none(lang) or lang  # my-MM in a URL or a script means my
-        if lang not in self.config.langs:
-            raise _Problem(404, f"{lang} is not on this desk")
+        if "segment" not in data or "lang" not in data:
+            raise Refused(400, "name a segment and a language")
+        segment_id = limits.ident(data["segment"], "segment")
+        lang = self._lang(data["lang"])
         try:
             seg = db.segment(segment_id)
         except NotFoundError:
-            raise _Problem(404, f"no segment {segment_id}") from None
+            raise Refused(404, f"no segment {segment_id}") from None
         return seg, self._allowed(db, seg.document_id), lang
 
     def _coded(self, seg: Segment, lang: str, value: Any) -> tuple[str, tuple[Code, ...], str]:
         """Return an edited text's plain text, codes and what normalising changed."""
-        if not isinstance(value, str):
-            raise _Problem(400, "the text must be a string")
+        value = limits.segment_text(value)
         text, codes = unmarked(value, seg.codes)
         normalised = normalise_text(text, lang)
         if normalised.text != text:
@@ -329,29 +358,21 @@ class _Desk:
         return 200, {"flags": views.flag_rows(flags)}
 
     def _reviewer(self, data: dict[str, Any]) -> str:
-        name = data.get("reviewer")
-        if not isinstance(name, str) or not name.strip():
-            raise _Problem(400, texts(self.config.ui_lang)["reviewer_needed"])
-        return " ".join(name.split())
+        return limits.reviewer(data.get("reviewer"), texts(self.config.ui_lang)["reviewer_needed"])
 
     @staticmethod
     def _base(data: dict[str, Any]) -> int | None:
         base = data.get("base")
-        if base in (None, ""):
+        if base is None or base == "":
             return None
-        try:
-            return int(base)
-        except (TypeError, ValueError):
-            raise _Problem(400, "base must be a revision id") from None
+        return limits.ident(base, "revision")
 
     def _save(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         reviewer = self._reviewer(data)
-        try:
-            state = State(data.get("state", "reviewed"))
-        except ValueError:
-            raise _Problem(400, "state must be reviewed or final") from None
-        if state not in (State.REVIEWED, State.FINAL):
-            raise _Problem(400, "state must be reviewed or final")
+        wanted = data.get("state", "reviewed")
+        if wanted not in (State.REVIEWED.value, State.FINAL.value):
+            raise Refused(400, "state must be reviewed or final")
+        state = State(wanted)
         with open_store(self.config.store) as db:
             seg, doc, lang = self._target(db, data)
             text, codes, changed = self._coded(seg, lang, data.get("text"))
@@ -418,11 +439,11 @@ class _Desk:
         with open_store(self.config.store) as db:
             seg, doc, lang = self._target(db, data)
             stored = db.translations(doc.id, lang).get(seg.id)
-            wanted = data.get("revision")
+            wanted = limits.ident(data.get("revision"), "revision")
             history = db.revisions(stored.id) if stored else []
             revision = next((r for r in history if r.id == wanted), None)
             if stored is None or revision is None:
-                raise _Problem(404, f"no revision {wanted} of this segment")
+                raise Refused(404, f"no revision {wanted} of this segment")
             draft = TranslationDraft(
                 seg.id,
                 lang,
@@ -440,10 +461,32 @@ class _Desk:
 
     def _resolve(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         reviewer = self._reviewer(data)
-        try:
-            conflict = int(data["conflict"])
-        except (KeyError, TypeError, ValueError):
-            raise _Problem(400, "name a conflict") from None
+        if "conflict" not in data:
+            raise Refused(400, "name a conflict")
+        conflict = limits.ident(data["conflict"], "conflict")
         with open_store(self.config.store) as db:
+            # Only a conflict of a segment and language on this desk: named, then checked.
+            seg, doc, lang = self._target(db, data)
+            waiting = db.edit_conflicts(doc.id, lang).get(seg.id, [])
+            if conflict not in {c.id for c in waiting}:
+                raise Refused(404, f"no open conflict {conflict} on segment {seg.id} in {lang}")
             db.resolve_conflict(conflict, reviewer)
         return 200, {"resolved": conflict}
+
+
+def _links(path: str, show: str, order: str, page: views.Page) -> dict[str, str]:
+    """Return the addresses of the pages around this one and of the next open segment."""
+
+    def to(number: int, anchor: str = "") -> str:
+        query = {"show": show, "order": order, "page": str(number)}
+        return f"{path}?{urlencode(query)}{anchor}"
+
+    links = {}
+    if page.number > 1:
+        links["prev"] = to(page.number - 1)
+    if page.number < page.count:
+        links["next"] = to(page.number + 1)
+    if page.next_open is not None:
+        number, segment_id = page.next_open
+        links["next_open"] = to(number, f"#s{segment_id}")
+    return links

@@ -102,7 +102,7 @@ class Row:
 
     @property
     def is_open(self) -> bool:
-        return self.translation is None or self.translation.state not in DONE
+        return _open(self.translation)
 
 
 def flag_rows(flags: Sequence[Flag]) -> list[tuple[str, str]]:
@@ -111,7 +111,27 @@ def flag_rows(flags: Sequence[Flag]) -> list[tuple[str, str]]:
     return [(f.severity.value, flag_line(f)) for f in ordered]
 
 
-def rows(
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a document's rows, with where the pages around it and the next open one are."""
+
+    rows: list[Row]
+    number: int
+    count: int
+    total: int
+    first: int
+    # (page number, segment id) of the first open segment after this page, in the same view.
+    next_open: tuple[int, int] | None
+
+
+class NoSuchPage(ValueError):
+    """A page number past the last page of a view."""
+
+
+def page(
     store: Store,
     doc: Document,
     lang: str,
@@ -119,18 +139,46 @@ def rows(
     show: str = "all",
     order: str = "article",
     since: str | None = None,
-) -> list[Row]:
-    """Return a document's rows in one language, filtered and ordered as asked."""
+    number: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """Return one page of a document's rows in one language, filtered and ordered as asked."""
     done = store.translations(doc.id, lang)
+    chosen = [s for s in store.segments(doc.id) if _shown(done.get(s.id), show, since)]
+    if order == "confidence":
+        # Lowest model score first; segments the engine gave no score come after.
+        chosen.sort(key=lambda s: _score(done.get(s.id)))
+    count = max(1, -(-len(chosen) // size))
+    if not 1 <= number <= count:
+        raise NoSuchPage(f"no page {number}: this view has {count}")
+    start = (number - 1) * size
+    after = start + size
+    following = next((i for i in range(after, len(chosen)) if _open(done.get(chosen[i].id))), None)
+    return Page(
+        rows=_rows(store, doc, lang, chosen[start:after], done),
+        number=number,
+        count=count,
+        total=len(chosen),
+        first=start + 1,
+        next_open=None if following is None else (following // size + 1, chosen[following].id),
+    )
+
+
+def _rows(
+    store: Store,
+    doc: Document,
+    lang: str,
+    segments: Sequence[Segment],
+    done: dict[int, Translation],
+) -> list[Row]:
+    """Return the rows of these segments: history, matches, terms and conflicts included."""
     offered = store.matches(doc.id, lang)
     bases = store.revision_ids(doc.id, lang)
     waiting = store.edit_conflicts(doc.id, lang)
     glossary = Glossaries(store).get(doc.source_lang, lang)
     found = []
-    for seg in store.segments(doc.id):
+    for seg in segments:
         t = done.get(seg.id)
-        if not _shown(t, show, since):
-            continue
         history = store.revisions(t.id) if t is not None else []
         found.append(
             Row(
@@ -148,15 +196,16 @@ def rows(
                 conflicts=[_conflict(c) for c in waiting.get(seg.id, ())],
             )
         )
-    if order == "confidence":
-        # Lowest model score first; segments the engine gave no score come after.
-        found.sort(key=lambda r: _score(r.translation))
     return found
+
+
+def _open(t: Translation | None) -> bool:
+    return t is None or t.state not in DONE
 
 
 def _shown(t: Translation | None, show: str, since: str | None) -> bool:
     if show == "open":
-        return t is None or t.state not in DONE
+        return _open(t)
     if show == "flagged":
         return t is not None and bool(t.flags)
     if show == "pseudo":

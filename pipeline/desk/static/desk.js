@@ -131,6 +131,7 @@ function checkLater(section) {
         text: serialise(editor),
       });
       if (status === 200) showFlags(section, data.flags);
+      else say(section, data.error || String(status), "error");
     }, 300),
   );
 }
@@ -208,6 +209,8 @@ async function resolve(box, useMine) {
   }
   const { status, data } = await post("/api/resolve", {
     conflict: box.dataset.conflict,
+    segment: section.dataset.segment,
+    lang: lang(),
     reviewer: reviewer(),
   });
   if (status !== 200) {
@@ -237,17 +240,45 @@ function editors() {
   return [...document.querySelectorAll("section.segment .editor")];
 }
 
+// A long document comes in pages: the server names the pages around this one and where the
+// next open segment after it is; the keys carry on there.
+function pageLink(name) {
+  return document.getElementById("segments").dataset[name] || "";
+}
+
 function move(editor, step) {
   const all = editors();
   const next = all[all.indexOf(editor) + step];
-  if (next) next.focus();
-  return next;
+  if (next) {
+    next.focus();
+  } else if (step > 0 && pageLink("next")) {
+    location.assign(pageLink("next") + "#first");
+  } else if (step < 0 && pageLink("prev")) {
+    location.assign(pageLink("prev") + "#last");
+  }
 }
 
 function nextOpen(section) {
   const all = [...document.querySelectorAll("section.segment")];
   const rest = all.slice(all.indexOf(section) + 1);
   return rest.find((s) => !DONE.has(s.dataset.state));
+}
+
+function goToNextOpen(section) {
+  const next = nextOpen(section);
+  if (next) next.querySelector(".editor").focus();
+  else if (pageLink("nextOpen")) location.assign(pageLink("nextOpen"));
+}
+
+// The editor to focus on arrival: the one the address names, else the first open one.
+function arrival() {
+  const all = editors();
+  const hash = location.hash.slice(1);
+  if (hash === "first") return all[0];
+  if (hash === "last") return all[all.length - 1];
+  const named = hash && document.getElementById(hash);
+  if (named && named.matches("section.segment")) return named.querySelector(".editor");
+  return document.querySelector("section.segment:not(.state-reviewed):not(.state-final) .editor");
 }
 
 function fill(section, template) {
@@ -268,10 +299,7 @@ async function onKey(event) {
     await save(section, "final");
   } else if (event.key === "Enter" && event.ctrlKey) {
     event.preventDefault();
-    if (await save(section, "reviewed")) {
-      const next = nextOpen(section);
-      if (next) next.querySelector(".editor").focus();
-    }
+    if (await save(section, "reviewed")) goToNextOpen(section);
   } else if (event.key === "Enter") {
     event.preventDefault(); // a segment is one line
   } else if (event.altKey && event.key === "ArrowDown") {
@@ -395,8 +423,11 @@ function start() {
   });
   segments.addEventListener("drop", onDrop);
   segments.addEventListener("click", onClick);
-  const first = document.querySelector("section.segment:not(.state-reviewed):not(.state-final) .editor");
-  if (first) first.focus();
+  const first = arrival();
+  if (first) {
+    first.focus();
+    first.scrollIntoView({ block: "center" });
+  }
 }
 
 start();
