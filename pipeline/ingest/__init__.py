@@ -73,8 +73,11 @@ MODES = "pcaj"
 _PLACEHOLDER = re.compile(r"\{\{([pcaj]):(\d+)(?: (\[[^\[\]{}]*\]))?\}\}")
 # Code markup that holds a placeholder (an image's alt text) is written back with a sentinel
 # no text can hold: it carries this process's random token, and no stored text holds NUL.
+# The file's own "{{" stands as ``{{=}}`` in markup (``pipeline.ingest.literal``); sealed, as "=".
 _TOKEN = secrets.token_hex(8)
-_SENTINEL = re.compile(rf"\x00{_TOKEN}:([pcaj]):(\d+)\x00")
+_SENTINEL = re.compile(rf"\x00{_TOKEN}:(?:([pcaj]):(\d+)|=)\x00")
+# What ``rebuild`` and ``sealed`` read in markup: the file's own "{{", or a placeholder.
+_FILLED = re.compile(r"\{\{=\}\}|" + _PLACEHOLDER.pattern)
 DEFAULT_FIELDS = ("title", "description", "summary")
 _SPACES = re.compile(r"\s+")
 # Values that are one unit and never split into sentences.
@@ -157,8 +160,10 @@ def rebuild(
     callers that pass plain text. Each placeholder is filled once, from the skeleton alone:
     text that reads like a placeholder ("write {{p:0}}") stays text. Code markup that holds
     a placeholder (an image's alt text) is written with a sentinel (``sealed``), filled
-    in the same single pass over each paragraph. A placeholder whose index is not in
-    ``paragraphs`` is left as it is.
+    in the same single pass over each paragraph. The file's own ``{{`` stands as ``{{=}}``
+    in the skeleton and in codes' markup (``pipeline.ingest.literal``) and is written back
+    as ``{{``, never filled. A placeholder whose index is not in ``paragraphs`` is left as
+    it is.
     """
 
     def text_of(index: int) -> str:
@@ -166,27 +171,33 @@ def rebuild(
         return escape(text) if escape else text
 
     def unseal(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "{{"
         index = int(match.group(2))
         return text_of(index) if index in paragraphs else placeholder(index, match.group(1))
 
     def fill(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "{{"
         index = int(match.group(2))
         if index not in paragraphs:
             return match.group(0)
         return _SENTINEL.sub(unseal, text_of(index))
 
-    return _PLACEHOLDER.sub(fill, skeleton)
+    return _FILLED.sub(fill, skeleton)
 
 
 def sealed(codes: Sequence[Code]) -> tuple[Code, ...]:
     """Return codes whose markup placeholders are sentinels that ``rebuild`` alone fills."""
     return tuple(
-        code.with_data(_PLACEHOLDER.sub(_seal, code.data)) if "{{" in code.data else code
+        code.with_data(_FILLED.sub(_seal, code.data)) if "{{" in code.data else code
         for code in codes
     )
 
 
 def _seal(match: re.Match[str]) -> str:
+    if match.group(1) is None:
+        return f"\x00{_TOKEN}:=\x00"
     return f"\x00{_TOKEN}:{match.group(1)}:{match.group(2)}\x00"
 
 
@@ -223,12 +234,14 @@ def read_article(
     A file with nothing to translate (only code, say) is a document with no segments: its
     article is its skeleton, the file as it was.
     """
+    from pipeline.ingest import literal
+
     fmt = _reader_for(path)[1]
     data = _read_bytes(path)
     normalised = normalise_text(_decode(path, data), source_lang, segment=False)
     text = normalised.text
     try:
-        article = reader(fmt).parse(text, options or ReadOptions())
+        article = literal.parse_shielded(reader(fmt), text, options or ReadOptions())
     except UnsafeXMLError as error:
         raise InputError(f"{_shown(path)}: {error}") from None
     segments: list[SegmentDraft] = []

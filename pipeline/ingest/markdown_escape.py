@@ -26,7 +26,6 @@ _ENTITY = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]
 _BLOCK_START = re.compile(
     r"[ \t]*(?:(>)|([-+])(?=[ \t]|$)|(-)(?=-)|(=)(?=[ \t=]|$)|\d{1,9}([.)])(?=[ \t]|$)|(~)(?=~~))"
 )
-_PLACEHOLDER = re.compile(r"\{\{(?=[pcaj]:\d+\}\})")
 # Characters a YAML double-quoted scalar cannot hold as they are (C0/C1 controls, DEL,
 # line and paragraph separators, BOM); json.dumps leaves some of them raw.
 # A line break in a translation would end a table row or start a block: it is a space.
@@ -92,7 +91,8 @@ def inline(run: str) -> str:
             out.append("\\!")  # a link may follow: "![" would open an image
         else:
             out.append(char)
-    return _PLACEHOLDER.sub(r"{\\{", "".join(out))
+    # "{{p:0}}" in a translation needs no escape: ``rebuild`` never reads a paragraph again.
+    return "".join(out)
 
 
 def _inside_word(run: str, index: int) -> bool:
