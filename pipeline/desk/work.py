@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pipeline.desk.limits import Refused
 
-WORKERS = 4  # threads: more would only share the same cores and the GIL
+WORKERS = 2  # threads: more would only compete with the event loop for the GIL
 WAITING = 60  # requests beyond the running ones that may wait for a thread
 
 T = TypeVar("T")
