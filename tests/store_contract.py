@@ -109,6 +109,14 @@ class StoreContract:
         assert store.segments(number) == [] and store.revisions(number) == []
         assert len(store.segments(doc.id)) == 2
 
+    def test_text_that_is_not_utf8_is_refused_and_nothing_stored(self, store: Store) -> None:
+        """A URI with a file name's undecodable bytes (surrogates) is InputError, not a crash."""
+        from pipeline.errors import InputError
+
+        with pytest.raises(InputError, match="not valid UTF-8"):
+            store.ingest(draft("/news/bad\udcff.txt"))
+        assert store.documents() == []
+
     def test_write_records_history(self, store: Store) -> None:
         """Each change appends a revision; an identical write changes nothing."""
         doc = store.ingest(draft()).document

@@ -7,12 +7,17 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import IO, TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
+# typer vendors click (typer._click): its exceptions and contexts are the ones raised and passed.
+from typer._click.core import Context
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
+
 from pipeline.cli.options import StoreOption
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, from_os_error
 from pipeline.i18n import _
 
 if TYPE_CHECKING:
@@ -21,7 +26,64 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Bounds of the numbers translate takes: past them a value is a typing slip, and CTranslate2
+# would fail on it (its integers are C++ ones) or try to allocate for it.
+MAX_BEAM = 64
+MAX_DECODING = 65_536
+MAX_THREADS = 1024
+MAX_BATCH = 1_000_000
+# Each worker is a process loading each model once: more than this is never meant.
+MAX_WORKERS = 256
+
+
+class OneLineUsageError(UsageError):
+    """A usage error shown as every other error: one line on stderr, then exit 2."""
+
+    def __init__(self, error: UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the error and where the command's help is, on one line."""
+        # Values typed by the user may hold line breaks; the error stays one line.
+        message = " ".join(self.format_message().split())
+        if self.ctx is not None:
+            message += f" (see '{self.ctx.command_path} --help')"
+        typer.echo(_("error: {message}").format(message=message), err=True)
+
+
+class OneLineErrors(TyperGroup):
+    """The top command group: a bad option or argument anywhere is a OneLineUsageError."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: Any,
+    ) -> Context:
+        """Parse the top level's own options, a usage error as one line."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as error:
+            raise _one_line(error) from None
+
+    def invoke(self, ctx: Context) -> Any:
+        """Run the command, a usage error of any sub-command as one line."""
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            raise _one_line(error) from None
+
+
+def _one_line(error: UsageError) -> UsageError:
+    """Return a usage error as one that prints one line (a bare group still shows its help)."""
+    if isinstance(error, OneLineUsageError | NoArgsIsHelpError):
+        return error
+    return OneLineUsageError(error)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="pipeline",
     help=_(
         "Offline translation pipeline: ingest articles, translate them with local models, "
@@ -76,6 +138,12 @@ def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except PipelineError as exc:
             typer.echo(_("error: {message}").format(message=exc), err=True)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            # A path the system refuses (a name too long, a loop of links) where no layer
+            # below named the failure: still one line.
+            error = from_os_error(exc)
+            typer.echo(_("error: {message}").format(message=error), err=True)
+            raise typer.Exit(error.exit_code) from None
 
     wrapper.friendly = True  # type: ignore[attr-defined]
     return wrapper
@@ -218,20 +286,29 @@ def translate(
             ),
         ),
     ] = "argos",
-    beam_size: Annotated[int | None, typer.Option(help=_("Beam size for decoding."))] = None,
+    beam_size: Annotated[
+        int | None, typer.Option(min=1, max=MAX_BEAM, help=_("Beam size for decoding."))
+    ] = None,
     compute_type: Annotated[
         str | None, typer.Option(help=_("CTranslate2 compute type (default int8 on CPU)."))
     ] = None,
-    inter_threads: Annotated[int | None, typer.Option(help=_("Parallel translations."))] = None,
-    intra_threads: Annotated[int | None, typer.Option(help=_("Threads per translation."))] = None,
+    inter_threads: Annotated[
+        int | None, typer.Option(min=0, max=MAX_THREADS, help=_("Parallel translations."))
+    ] = None,
+    intra_threads: Annotated[
+        int | None, typer.Option(min=0, max=MAX_THREADS, help=_("Threads per translation."))
+    ] = None,
     max_batch_size: Annotated[
-        int | None, typer.Option(help=_("Sentences per model batch."))
+        int | None, typer.Option(min=0, max=MAX_BATCH, help=_("Sentences per model batch."))
     ] = None,
     device: Annotated[str | None, typer.Option(help=_("cpu, cuda or auto."))] = None,
     max_decoding_length: Annotated[
-        int | None, typer.Option(help=_("Most tokens decoded per sentence."))
+        int | None,
+        typer.Option(min=1, max=MAX_DECODING, help=_("Most tokens decoded per sentence.")),
     ] = None,
-    batch_size: Annotated[int, typer.Option(help=_("Segments saved per transaction."))] = 256,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=MAX_BATCH, help=_("Segments saved per transaction."))
+    ] = 256,
     fuzzy_threshold: Annotated[
         float,
         typer.Option(
@@ -257,6 +334,7 @@ def translate(
         typer.Option(
             "--workers",
             min=1,
+            max=MAX_WORKERS,
             help=_(
                 "Local processes translating at once, each loading each model once "
                 "(they share the pending work; default 1)."

@@ -25,7 +25,7 @@ import psycopg
 from pipeline.errors import StoreError
 from pipeline.i18n import _
 from pipeline.store.schema import MIGRATIONS
-from pipeline.store.sql import SQLStore
+from pipeline.store.sql import SQLStore, not_utf8
 
 CONNECT_TIMEOUT = 10
 
@@ -133,6 +133,8 @@ class PostgresStore(SQLStore):
         except psycopg.OperationalError as exc:
             # The server went away, a lock wait was cancelled ...: one line, not a traceback.
             raise StoreError(f"{self.location}: {_reason(exc)}") from None
+        except UnicodeEncodeError:
+            raise not_utf8(params) from None
 
     def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         try:
@@ -141,6 +143,8 @@ class PostgresStore(SQLStore):
         except (psycopg.OperationalError, psycopg.DataError) as exc:
             # DataError: a value PostgreSQL cannot hold (a NUL character in text ...).
             raise StoreError(f"{self.location}: {_reason(exc)}") from None
+        except UnicodeEncodeError:
+            raise not_utf8() from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

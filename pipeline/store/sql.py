@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pipeline import inline
-from pipeline.errors import NotFoundError, ReviewError, StoreError
+from pipeline.errors import InputError, NotFoundError, ReviewError, StoreError
 from pipeline.i18n import _
 from pipeline.records import (
     Document,
@@ -561,6 +561,16 @@ def _uri_candidates(ref: str) -> list[str]:
     if absolute != ref and _encodable(absolute):
         candidates.append(absolute)
     return candidates
+
+
+def not_utf8(params: Iterable[Any] = ()) -> InputError:
+    """Return the error for text the store cannot hold: not UTF-8 (a name's undecodable bytes)."""
+    bad = next((p for p in params if isinstance(p, str) and not _encodable(p)), None)
+    shown = f" {bad[:120]!r}" if bad is not None else ""
+    return InputError(
+        f"text{shown} is not valid UTF-8 and cannot be stored"
+        " (a file name with bytes that are not UTF-8? rename the file)"
+    )
 
 
 def _encodable(text: str) -> bool:

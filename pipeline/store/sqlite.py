@@ -12,7 +12,7 @@ from typing import Any
 from pipeline.errors import StoreError
 from pipeline.i18n import _
 from pipeline.store.schema import MIGRATIONS
-from pipeline.store.sql import SQLStore
+from pipeline.store.sql import SQLStore, not_utf8
 
 # How long a write waits for another process's transaction before it gives up.
 BUSY_SECONDS = 30
@@ -93,7 +93,10 @@ class SQLiteStore(SQLStore):
             raise
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self._conn.execute(sql, params)
+        try:
+            return self._conn.execute(sql, params)
+        except UnicodeEncodeError:
+            raise not_utf8(params) from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -147,7 +150,10 @@ class SQLiteStore(SQLStore):
             self._conn.execute("COMMIT")
 
     def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._conn.executemany(sql, rows)
+        try:
+            self._conn.executemany(sql, rows)
+        except UnicodeEncodeError:
+            raise not_utf8() from None
 
     def _tables(self) -> set[str]:
         rows = self._conn.execute(
