@@ -308,3 +308,21 @@ def test_the_issue_s_cases_are_one_line_through_a_real_process(store: Path) -> N
     assert done.returncode == 7 and b"Traceback" not in done.stderr
     assert b"s99999999999999999999: unknown unit id" in done.stderr
     assert counts(store) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://" + "x" * 300 + "/db",
+        "postgresql://\udcff/db",
+        "postgresql://%00/db",
+        "postgresql://127.0.0.1:99999/db",
+        "postgresql://127.0.0.1:-1/db",
+        "postgresql://[::1/db",
+    ],
+    ids=["host-too-long", "undecodable", "nul", "port-99999", "port-negative", "bracket"],
+)
+def test_a_store_url_no_connection_can_come_from_is_one_line(url: str) -> None:
+    """A PostgreSQL URL that is malformed before any connection is one line and exit 3."""
+    code, _, err = cli("status", "--store", url)
+    assert code == 3 and len(lines(err)) == 1 and "cannot connect to PostgreSQL" in err

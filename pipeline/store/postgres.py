@@ -98,7 +98,9 @@ class PostgresStore(SQLStore):
         self._depth = 0
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-        except psycopg.Error as exc:
+        except (psycopg.Error, ValueError) as exc:
+            # ValueError: a URL no connection can come from (a host name too long for IDNA,
+            # a NUL), found before libpq is asked.
             raise StoreError(
                 f"{self.location}: cannot connect to PostgreSQL: {_connect_reason(exc)}"
             ) from None
