@@ -64,6 +64,8 @@ class ExportRequest:
     allow_flagged: bool = False
     # Articles: write those that can be published, hold back (and name) the rest.
     ready: bool = False
+    # Tables: cells as stored, not marked against formula injection.
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ def export(
         source_lang=sources.pop() if len(sources) == 1 else "",
         created_at=created_at or datetime.now(UTC),
         allow_draft=request.allow_draft,
+        raw=request.raw,
         history=store.revisions,
         terms=None if info.per_document else _TermLookup(store),
     )

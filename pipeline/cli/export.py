@@ -76,6 +76,15 @@ def export(
             f"back, with why (exit {HELD_BACK} when any is); without it, one stops them all.",
         ),
     ] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="tsv, csv: write cells as stored. Without it a cell a spreadsheet would run "
+            "(starting with = + - @, a tab or a CR) is written after a ' mark, as OWASP "
+            "advises (so is one starting with ' and one of those); import removes the mark.",
+        ),
+    ] = False,
     digits: Annotated[
         str | None,
         typer.Option(
@@ -98,6 +107,11 @@ def export(
     from reviewed and final translations only, datelines included; a missing one, or a QA
     error, stops the export and names it (--ready: the others are written). Files are written
     under a temporary name and renamed when complete.
+
+    --format tsv and csv keep spreadsheets from running cells as formulas: a cell starting
+    with =, +, -, @, a tab or a CR gets a ' before it (spreadsheets show it as text), and
+    'pipeline review import' and 'pipeline tm import' take it off again; --raw writes the
+    cells as stored.
 
     Example: pipeline export --format xliff12 --to my article.md -o article.my.xlf
     """
@@ -124,6 +138,7 @@ def export(
         allow_draft=allow_draft,
         allow_flagged=allow_flagged,
         ready=ready,
+        raw=raw,
     )
     destination = typer.get_binary_stream("stdout") if output == "-" else Path(output)
     folder = output.endswith(("/", os.sep))

@@ -123,6 +123,8 @@ class ExportOptions:
     document: Document | None = None
     # The glossary terms found in a unit's source for a language (Store.glossary); None: none.
     terms: Callable[[Unit, str], Sequence[TermHit]] | None = None
+    # Tables: cells as stored, without the mark that keeps spreadsheets from running them.
+    raw: bool = False
 
 
 def terms_of(unit: Unit, lang: str, options: ExportOptions) -> Sequence[TermHit]:

@@ -14,6 +14,16 @@ written ``\\<1>``), and the last column,
 ``codes``, says what each code of the source stands for (the PO legend, joined with " | ").
 CSV follows RFC 4180 (CRLF line ends, quotes doubled); TSV uses tabs and quotes only a
 field holding a tab, quote or line break.
+
+Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a
+tab or a CR (``=HYPERLINK(…)``, ``=cmd|' /C calc'!A0``), and translations and document
+paths come from outside. As OWASP recommends, such a cell is written with a single quote
+before it (``'=HYPERLINK(…)``), which spreadsheets show as text; a signed number
+(``-0.42``, a score) is left as it is, a number to a spreadsheet. So that the mark can be
+told from text, a cell that starts with ``'`` followed by one of those characters or by
+another ``'`` gets one too. Importing a table (``review import``, ``tm import``) removes
+the mark (:func:`restore`), so a round trip gives back every cell exactly.
+``ExportOptions.raw`` (``export --raw``) writes cells as stored, unmarked.
 """
 
 from __future__ import annotations
@@ -71,8 +81,47 @@ def header(options: ExportOptions) -> list[str]:
     ]
 
 
+# What starts a formula in a spreadsheet cell (OWASP, "CSV Injection").
+FORMULA_STARTS = frozenset("=+-@\t\r")
+MARK = "'"
+# What follows the mark in a marked cell: a formula's start, or the mark itself.
+_MARKED_NEXT = FORMULA_STARTS | {MARK}
+# A signed number ("-0.42", a model's score) is a number to a spreadsheet, never a formula.
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def neutralise(cell: str) -> str:
+    """Return a cell a spreadsheet shows as text: marked with ``'`` if it could run.
+
+    >>> [neutralise(c) for c in ("=1+1", "-1+1", "'=x", "''", "'plain", "plain", "")]
+    ["'=1+1", "'-1+1", "''=x", "'''", "'plain", 'plain', '']
+    >>> neutralise("-0.42"), neutralise("'-0.42")
+    ('-0.42', "''-0.42")
+    """
+    if cell[:1] == MARK and cell[1:2] in _MARKED_NEXT:
+        return MARK + cell
+    if cell[:1] in FORMULA_STARTS and not _NUMBER.fullmatch(cell):
+        return MARK + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """Return a cell as it was before :func:`neutralise`.
+
+    >>> [restore(c) for c in ("'=1+1", "'-1+1", "''=x", "'''", "'plain", "plain", "-0.42")]
+    ['=1+1', '-1+1', "'=x", "''", "'plain", 'plain', '-0.42']
+    """
+    return cell[1:] if cell[:1] == MARK and cell[1:2] in _MARKED_NEXT else cell
+
+
 def generate_rows(units: Iterable[Unit], options: ExportOptions) -> Iterator[list[str]]:
-    """Yield the header row, then one row of cells per unit."""
+    """Yield the header row, then one row of cells per unit, neutralised unless raw."""
+    for row in _rows(units, options):
+        yield row if options.raw else [neutralise(cell) for cell in row]
+
+
+def _rows(units: Iterable[Unit], options: ExportOptions) -> Iterator[list[str]]:
+    """Yield the header row, then one row of cells per unit, as stored."""
     yield header(options)
     for unit in units:
         doc, seg = unit.document, unit.segment

@@ -5,7 +5,9 @@ one unit per row in LANG. ``source`` and the targets hold the marked form of
 :func:`pipeline.inline.marked` (``<1>…</1>``, ``<2/>``; ``\\<1>`` is text). An empty target
 is no target; a language whose cells are all empty (left out by a state filter) gives no
 unit. Cells are read as the csv module wrote them: quotes, tabs, CR and LF inside a cell,
-and a UTF-8 BOM before the header, which spreadsheets add, is dropped.
+and a UTF-8 BOM before the header, which spreadsheets add, is dropped. The mark the
+export puts before a cell a spreadsheet would run as a formula (``'=…``) is taken off
+(:func:`pipeline.formats.table.restore`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import csv
 import io
 from pathlib import Path
 
+from pipeline.formats.table import restore
 from pipeline.inline import read_markers
 from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit
@@ -40,10 +43,17 @@ def read(path: Path) -> ReviewFile:
                 f"{path.name}: not a pipeline table: the header needs id, source and "
                 "target:LANG columns (for a memory table use pipeline tm import)"
             )
-        units = [unit for row in rows for lang in langs if (unit := _unit(row, lang))]
+        units = [
+            unit for row in map(_restored, rows) for lang in langs if (unit := _unit(row, lang))
+        ]
     except csv.Error as exc:
         raise ReviewFileError(f"{path.name}: malformed table: {exc}") from None
     return ReviewFile(path, "csv" if delimiter == "," else "tsv", tuple(units))
+
+
+def _restored(row: dict[str, str | None]) -> dict[str, str | None]:
+    """Return a row with each cell as it was before the export marked it."""
+    return {column: restore(cell) if cell else cell for column, cell in row.items()}
 
 
 def _unit(row: dict[str, str | None], lang: str) -> ReviewUnit | None:

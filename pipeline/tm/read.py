@@ -6,7 +6,9 @@ PO entry; the
 source language is ``--from``, the target the file's or ``--to``). Tables need a header:
 ``source`` and ``target`` columns (with ``--to``, or a ``target_lang`` column), or the
 pipeline's own ``target:LANG`` columns, where only reviewed and final rows are memory.
-Inline codes written as ``<1>…</1>`` markers are read as codes, without markup.
+Inline codes written as ``<1>…</1>`` markers are read as codes, without markup. A table
+cell's mark against formula injection (``'=…``, as ``export --format tsv|csv`` and OWASP
+write it) is taken off (:func:`pipeline.formats.table.restore`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,13 @@ def _open(path: Path) -> BinaryIO:
         raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
 
+def _restored(row: dict[str, str | None]) -> dict[str, str | None]:
+    """Return a row with each cell as it was before an export marked it against formulas."""
+    from pipeline.formats.table import restore
+
+    return {column: restore(cell) if cell else cell for column, cell in row.items()}
+
+
 def _review_file(
     path: Path, source_lang: str, target_lang: str | None, lang_map: Mapping[str, str] | None
 ) -> Iterator[MemoryEntry]:
@@ -124,7 +133,7 @@ def _table(
             own = [c.partition(":")[2] for c in columns if c.startswith("target:")]
             if not own and "target" not in columns:
                 raise InputError(f"{path}: the header has no 'target' column")
-            for number, row in enumerate(rows, start=2):
+            for number, row in enumerate(map(_restored, rows), start=2):
                 source, source_codes = markers(row.get("source") or "")
                 if not source.strip():
                     continue
