@@ -31,7 +31,6 @@ from pipeline.records import (
     content_hash,
 )
 from pipeline.segment import Bounds, Part, default_gaps, gaps_between, segment_bounds
-from pipeline.xmlsafe import UnsafeXMLError
 
 __all__ = [
     "Article",
@@ -242,7 +241,7 @@ def read_article(
     text = normalised.text
     try:
         article = literal.parse_shielded(reader(fmt), text, options or ReadOptions())
-    except UnsafeXMLError as error:
+    except RefusedFileError as error:  # unsafe XML, blocks nested too deep
         raise InputError(f"{_shown(path)}: {error}") from None
     segments: list[SegmentDraft] = []
     gaps: dict[int, tuple[str, ...]] = {}

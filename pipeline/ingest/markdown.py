@@ -9,6 +9,12 @@ blocks, HTML blocks, thematic breaks and link reference definitions are kept as 
 
 Where each block's text starts and ends is taken from the parser's own line marks while it
 reads the block, so no text is searched for.
+
+Nesting: markdown-it stops reading blocks nested deeper than its ``maxNesting`` and drops
+the rest of the file without a word (CommonMark's preset allows 20 levels: a list nested
+10 deep, a quote 20 deep), which would leave text untranslated. Articles are read with room
+for :data:`MAX_DEPTH` nested quotes and lists, and one nested deeper is refused, naming the
+limit, before anything could be dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from typing import Final
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -35,9 +42,24 @@ from pipeline.ingest import (
 )
 from pipeline.ingest.markdown_inline import InlineReader
 from pipeline.inline import isolated, render
+from pipeline.inputs import RefusedFileError
 from pipeline.records import Code, CodeType, SegmentKind
 
 __all__ = ["escaper", "parse", "parser"]
+
+# Quotes and lists nested in one another: a list counts one, however its items are marked.
+MAX_DEPTH: Final = 100
+# The parser's levels: a list is two (list, item), a text block one more and its text one
+# more; the margin keeps the parser from reaching its limit before the depth check refuses.
+_MAX_NESTING: Final = 2 * MAX_DEPTH + 4
+_CONTAINERS: Final = {
+    "blockquote_open": 1,
+    "bullet_list_open": 1,
+    "ordered_list_open": 1,
+    "blockquote_close": -1,
+    "bullet_list_close": -1,
+    "ordered_list_close": -1,
+}
 
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
 # Block rules whose tokens hold inline text, and so need to know where it stands.
@@ -46,7 +68,7 @@ _TEXT_RULES = ("table", "heading", "lheading", "paragraph")
 
 def parser() -> MarkdownIt:
     """Return the Markdown parser articles are read with: CommonMark plus GFM tables."""
-    return MarkdownIt("commonmark").enable("table")
+    return MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable("table")
 
 
 def escaper(mode: str) -> Escaper:
@@ -89,12 +111,26 @@ def parse(text: str, options: ReadOptions | None = None) -> Article:
     front = frontmatter.read(text, (options or ReadOptions()).fields)
     paragraphs = [Paragraph(SegmentKind.FIELD, value) for value in front.values]
     body = text[front.end :]
-    edits, heading = _blocks(_located().parse(body), paragraphs)
+    tokens = _located().parse(body)
+    _check_depth(tokens, text[: front.end].count("\n"))
+    edits, heading = _blocks(tokens, paragraphs)
     return Article(
         title=front.title or heading,
         skeleton=front.skeleton + _apply(body, edits),
         paragraphs=tuple(paragraphs),
     )
+
+
+def _check_depth(tokens: Sequence[Token], lines_before: int) -> None:
+    """Refuse quotes and lists nested deeper than MAX_DEPTH, which the parser would drop."""
+    depth = 0
+    for token in tokens:
+        depth += _CONTAINERS.get(token.type, 0)
+        if depth > MAX_DEPTH:
+            raise RefusedFileError(
+                f"quotes and lists nested more than {MAX_DEPTH} deep (line "
+                f"{lines_before + (token.map or [0])[0] + 1}); refused, not left untranslated"
+            )
 
 
 @functools.cache
