@@ -128,7 +128,13 @@ def evaluate_package(
 ) -> Evaluation:
     """Translate a source file with an installed package and score it against a reference."""
     from pipeline.engines.argos import ArgosEngine
+    from pipeline.outputs import atomic_output, check_destination, protected
+    from pipeline.store import store_location
 
+    # The store is not read here, but -o naming it would still destroy it.
+    protect = protected(store_location(None), inputs=(source, reference))
+    if output is not None:
+        check_destination(output, protect)  # before the translation, not after it
     package = find_installed(code)
     sources = read_segments(source, "source")
     references = read_segments(reference, "reference")
@@ -146,10 +152,8 @@ def evaluate_package(
         raise PackageError(f"{package.code} is not the package installed for {pair[0]}→{pair[1]}")
     hypotheses = [h.text for h in argos.translate(sources, *pair)]
     if output is not None:
-        try:
-            output.write_text("".join(f"{h}\n" for h in hypotheses), encoding="utf-8")
-        except OSError as err:
-            raise InputError(f"cannot write the translations to {output}: {err}") from None
+        with atomic_output(output, protect) as out:
+            out.write("".join(f"{h}\n" for h in hypotheses).encode("utf-8"))
     scores, note = score(hypotheses, references, package.to_code)
     return Evaluation(
         package=package.code,

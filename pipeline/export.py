@@ -12,12 +12,8 @@ back is named with why.
 
 from __future__ import annotations
 
-import errno
 import importlib
-import os
-import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -26,6 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
 from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
 from pipeline.formats.errors import ExportError, IncompleteArticleError
+from pipeline.outputs import Commit, Protected, atomic_output, protected
 from pipeline.records import Document, State, Unit
 from pipeline.store.base import Store
 
@@ -38,6 +35,7 @@ __all__ = [
     "ExportResult",
     "ExportedFile",
     "HeldArticle",
+    "atomic_output",
     "check_articles",
     "export",
     "held_articles",
@@ -253,7 +251,8 @@ def export(
         history=store.revisions,
         terms=None if info.per_document else _TermLookup(store),
     )
-    files = _write_parts(store, info, zip(parts, destinations, strict=True), options, request)
+    pairs = zip(parts, destinations, strict=True)
+    files = _write_parts(store, info, pairs, options, request, _protected(store, documents))
     when = options.created_at.astimezone(UTC).isoformat(timespec="microseconds")
     paths = ", ".join(f.path for f in files)
     # Only what was written counts as exported (the desk's "changed since the last export").
@@ -293,7 +292,7 @@ def _export_project(
     for sub in ("", *layout.FOLDERS):
         make_folder(output / sub)
     written = []
-    with _Commit() as commit:
+    with Commit(_protected(store, documents)) as commit:
         for file in files:
             with commit.open(output / file.path) as out:
                 count = file.write(out)
@@ -302,6 +301,11 @@ def _export_project(
     with store.transaction():
         store.record_export([d.id for d in documents], (lang,), info.name, str(output), stamp)
     return ExportResult(info.name, tuple(documents), (lang,), tuple(written))
+
+
+def _protected(store: Store, documents: Sequence[Document]) -> Protected:
+    """Return what an export must not overwrite: its store and its documents' source files."""
+    return protected(store.location, [document.uri for document in documents])
 
 
 def _one_language(langs: Sequence[str]) -> str:
@@ -376,11 +380,12 @@ def _write_parts(
     parts: Iterable[tuple[_Part, Path | BinaryIO]],
     options: ExportOptions,
     request: ExportRequest,
+    protect: Protected,
 ) -> tuple[ExportedFile, ...]:
     """Write each part's units; files are renamed into place only when all are written."""
     write = writer(info.name)
     written: list[ExportedFile] = []
-    with _Commit() as commit:
+    with Commit(protect) as commit:
         for part, destination in parts:
             doc_ids = [doc.id for doc in part.documents]
             selected = select(store.units(doc_ids, part.langs), part.langs, request.states)
@@ -443,7 +448,7 @@ def _destinations(
     info: FormatInfo, parts: Sequence[_Part], output: Path | BinaryIO
 ) -> list[Path | BinaryIO]:
     """Return where each part goes, or raise ExportError if one destination cannot hold them."""
-    if isinstance(output, Path) and output.is_dir():
+    if isinstance(output, Path) and _is_folder(output):
         return [output / part.name for part in parts]
     if len(parts) > 1:
         why = "document and language" if info.per_document else "target language"
@@ -453,6 +458,14 @@ def _destinations(
             f" (a new one ends with /), not {shown}"
         )
     return [output]
+
+
+def _is_folder(path: Path) -> bool:
+    """Return whether path is an existing folder; a name the system refuses is not one."""
+    try:
+        return path.is_dir()
+    except OSError:  # too long, no access: the write says why, in one line
+        return False
 
 
 def _nonempty(
@@ -481,62 +494,3 @@ class _Counter:
         unit = next(self._units)
         self.count += 1
         return unit
-
-
-class _Commit:
-    """Files written under temporary names, renamed into place together on success."""
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path]] = []
-
-    def __enter__(self) -> _Commit:
-        return self
-
-    @contextmanager
-    def open(self, destination: Path) -> Iterator[BinaryIO]:
-        """Yield a temporary file beside the destination, synced to disk when closed."""
-        temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            # Mode 0o666 less the umask: the file ends up as readable as a new file would be.
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except OSError as error:
-            raise ExportError(_cannot_write(destination, error)) from None
-        self._pending.append((temporary, destination))
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if kind is not None:
-            self._discard()
-            if isinstance(error, OSError):
-                raise ExportError(_cannot_write(self._last(), error)) from None
-            return
-        try:
-            for temporary, destination in self._pending:
-                os.replace(temporary, destination)
-        except OSError as failure:
-            self._discard()
-            raise ExportError(_cannot_write(self._last(), failure)) from None
-
-    def _last(self) -> Path:
-        return self._pending[-1][1] if self._pending else Path("-")
-
-    def _discard(self) -> None:
-        for temporary, _ in self._pending:
-            temporary.unlink(missing_ok=True)
-
-
-def _cannot_write(path: Path, error: OSError) -> str:
-    """Return one line saying why a file cannot be written."""
-    if error.errno == errno.ENOENT and not path.parent.exists():
-        return f"cannot write {path}: folder {path.parent} does not exist"
-    return f"cannot write {path}: {error.strerror or error}"
-
-
-@contextmanager
-def atomic_output(destination: Path) -> Iterator[BinaryIO]:
-    """Yield a file that becomes destination only when the block succeeds (synced, renamed)."""
-    with _Commit() as commit, commit.open(destination) as out:
-        yield out

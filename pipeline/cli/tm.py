@@ -102,11 +102,11 @@ def export_memory(
     from itertools import chain
 
     from pipeline.cli import _language, _open
-    from pipeline.export import atomic_output
+    from pipeline.outputs import atomic_output, protected
     from pipeline.tm.tmx_write import Written, write_memory, write_omegat_memory
 
     source = _language(from_code)
-    with _open(store) as db, atomic_output(output) as out:
+    with _open(store) as db, atomic_output(output, protected(db.location)) as out:
         entries = chain(db.own_memory(), db.memory_entries())
         if omegat:
             written = write_omegat_memory(entries, out, source)
