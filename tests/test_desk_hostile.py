@@ -297,8 +297,9 @@ def test_a_long_document_comes_in_pages_linked_to_each_other(tmp_path: Path) -> 
         first = client.get("/doc/1/my").text
         assert first.count('class="segment ') == 200
         assert 'data-next="/doc/1/my?show=all&amp;order=article&amp;page=2"' in first
-        assert f'data-next-open="/doc/1/my?show=all&amp;order=article&amp;page=2#s{ids[250]}"' in (
-            first
+        assert (
+            f'data-next-open="/doc/1/my?show=all&amp;order=article&amp;page=2#at-s{ids[250]}"'
+            in (first)
         )
         assert 'data-prev=""' in first and "1 / 3 · 1–200 / 450" in first
         last = client.get("/doc/1/my?page=3").text

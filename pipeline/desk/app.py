@@ -488,5 +488,6 @@ def _links(path: str, show: str, order: str, page: views.Page) -> dict[str, str]
         links["next"] = to(page.number + 1)
     if page.next_open is not None:
         number, segment_id = page.next_open
-        links["next_open"] = to(number, f"#s{segment_id}")
+        # Not the section's own id: the browser's jump to an anchor would take the focus away.
+        links["next_open"] = to(number, f"#at-s{segment_id}")
     return links

@@ -276,7 +276,7 @@ function arrival() {
   const hash = location.hash.slice(1);
   if (hash === "first") return all[0];
   if (hash === "last") return all[all.length - 1];
-  const named = hash && document.getElementById(hash);
+  const named = hash.startsWith("at-") && document.getElementById(hash.slice(3));
   if (named && named.matches("section.segment")) return named.querySelector(".editor");
   return document.querySelector("section.segment:not(.state-reviewed):not(.state-final) .editor");
 }
