@@ -388,3 +388,23 @@ def test_no_path_query_or_body_makes_the_desk_answer_5xx(
     if answer.status_code >= 400:
         short_line(answer)
     assert not re.search(r"Traceback|Internal Server Error", page.text + answer.text)
+
+
+SERVE_MISTAKES = [
+    ("--port", "70000"),
+    ("--port", "-1"),
+    ("--port", "9" * 25),
+    ("--port", "http"),
+    ("--page-size", "0"),
+    ("9" * 20,),
+    ("0",),
+    ("--to", "xx"),
+]
+
+
+def test_review_serve_refuses_bad_arguments_in_one_line(two_documents: None) -> None:
+    """A port out of range, a page size of 0, an unknown document or language: one line, exit."""
+    for args in SERVE_MISTAKES:
+        code, out, err = cli("review", "serve", "--to", "my", *args)
+        assert code != 0 and "Traceback" not in out + err, args
+        assert len(err.strip().splitlines()) == 1, (args, err)
