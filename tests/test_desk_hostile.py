@@ -320,7 +320,9 @@ IDS = st.one_of(
     st.text(max_size=8),
 )
 LANGS = st.one_of(
-    st.sampled_from(["my", "hi", "en", "MY", "my-MM", "my_MM", "xx", "%ED%A0%80"]),
+    st.sampled_from(
+        ["my", "hi", "en", "MY", "my-MM", "my_MM", "xx", "%ED%A0%80", "../app.py", "%2e%2e/x"]
+    ),
     st.text(max_size=8),
 )
 QUERY_KEYS = st.sampled_from(["show", "order", "page", "ui", "token", "x"])
@@ -373,7 +375,7 @@ def test_no_path_query_or_body_makes_the_desk_answer_5xx(
     route: str,
     body: bytes,
 ) -> None:
-    """Any document id, language, query and API body answers below 500."""
+    """Any document id, language, static file name, query and API body answers below 500."""
     client, config = desk
     query.pop("token", None)  # a token in the query is a sign-in, tested elsewhere
     path = f"/doc/{quote(doc, safe='%')}/{quote(lang, safe='%')}"
@@ -383,6 +385,8 @@ def test_no_path_query_or_body_makes_the_desk_answer_5xx(
         short_line(page)
     index = client.get("/", params=query)
     assert index.status_code < 500, (query, index.text[:300])
+    static = client.get(f"/static/{quote(lang, safe='%/.')}", params=query)
+    assert static.status_code < 500, (lang, static.text[:300])
     answer = send(client, config, route, body)
     assert answer.status_code < 500, (route, body[:200], answer.text[:300])
     if answer.status_code >= 400:
