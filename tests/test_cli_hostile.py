@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -136,6 +136,9 @@ NUMBER_OPTIONS = {
 
 @EXAMPLES
 @given(option=st.sampled_from(sorted(NUMBER_OPTIONS)), value=NUMBER_TEXT)
+@example(option="--batch-size", value="0")
+@example(option="--beam-size", value="99999999999999999999")
+@example(option="--fuzzy-threshold", value="nan")
 def test_translate_number_options_refuse_bad_values_in_one_line(
     store: Path, option: str, value: str
 ) -> None:
@@ -152,6 +155,7 @@ def test_translate_number_options_refuse_bad_values_in_one_line(
 
 @EXAMPLES
 @given(value=NUMBER_TEXT)
+@example(value="70000")
 def test_review_serve_port_refuses_bad_values_in_one_line(store: Path, value: str) -> None:
     """review serve --port takes 0 to 65535 only; a bad port is one line and exit 2."""
     before = counts(store)
@@ -189,6 +193,8 @@ DOCUMENT_COMMANDS = [
 
 @EXAMPLES
 @given(command=st.sampled_from(DOCUMENT_COMMANDS), ref=NUMBER_TEXT)
+@example(command=("export", "--format", "po", "--to", "my", "-o", "out.po"), ref=str(2**64))
+@example(command=("show",), ref="²")
 def test_document_references_that_name_nothing_are_not_found(
     store: Path, command: tuple[str, ...], ref: str
 ) -> None:
@@ -214,6 +220,7 @@ def review_file(tmp_path: Path, unit_id: str) -> Path:
 
 @settings(EXAMPLES, max_examples=12)  # an import checks QA and the glossary: slower
 @given(number=NUMBER_TEXT, prefixed=st.booleans())
+@example(number="99999999999999999999", prefixed=True)
 def test_review_import_of_a_unit_id_naming_no_segment_is_a_conflict(
     store: Path, number: str, prefixed: bool
 ) -> None:
