@@ -260,7 +260,7 @@ class _Desk:
             lang=lang,
             page=found,
             rows=found.rows,
-            links=_links(request.url.path, show, order, found),
+            links=views.links(request.url.path, show, order, found),
             show=show,
             order=order,
             filters=views.FILTERS,
@@ -472,22 +472,3 @@ class _Desk:
                 raise Refused(404, f"no open conflict {conflict} on segment {seg.id} in {lang}")
             db.resolve_conflict(conflict, reviewer)
         return 200, {"resolved": conflict}
-
-
-def _links(path: str, show: str, order: str, page: views.Page) -> dict[str, str]:
-    """Return the addresses of the pages around this one and of the next open segment."""
-
-    def to(number: int, anchor: str = "") -> str:
-        query = {"show": show, "order": order, "page": str(number)}
-        return f"{path}?{urlencode(query)}{anchor}"
-
-    links = {}
-    if page.number > 1:
-        links["prev"] = to(page.number - 1)
-    if page.number < page.count:
-        links["next"] = to(page.number + 1)
-    if page.next_open is not None:
-        number, segment_id = page.next_open
-        # Not the section's own id: the browser's jump to an anchor would take the focus away.
-        links["next_open"] = to(number, f"#at-s{segment_id}")
-    return links

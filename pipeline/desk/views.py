@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from pipeline.formats import flag_line, match_lines, term_line
 from pipeline.formats.bilingual_html import coded_html
@@ -162,6 +163,25 @@ def page(
         first=start + 1,
         next_open=None if following is None else (following // size + 1, chosen[following].id),
     )
+
+
+def links(path: str, show: str, order: str, page: Page) -> dict[str, str]:
+    """Return the addresses of the pages around this one and of the next open segment."""
+
+    def to(number: int, anchor: str = "") -> str:
+        query = {"show": show, "order": order, "page": str(number)}
+        return f"{path}?{urlencode(query)}{anchor}"
+
+    found = {}
+    if page.number > 1:
+        found["prev"] = to(page.number - 1)
+    if page.number < page.count:
+        found["next"] = to(page.number + 1)
+    if page.next_open is not None:
+        number, segment_id = page.next_open
+        # Not the section's own id: the browser's jump to an anchor would take the focus away.
+        found["next_open"] = to(number, f"#at-s{segment_id}")
+    return found
 
 
 def _rows(
