@@ -55,6 +55,7 @@ from pipeline.desk.work import Workers
 from pipeline.errors import NotFoundError, PipelineError
 from pipeline.glossary.cache import Glossaries
 from pipeline.inline import CodeProblem, marked, unmarked
+from pipeline.locale import canonical_or_none
 from pipeline.qa import check as check_quality
 from pipeline.records import (
     Code,
@@ -268,13 +269,14 @@ class _Desk:
         )
 
     def _lang(self, value: Any) -> str:
-        """Return a language the desk serves, named exactly as it serves it; else refuse."""
-        if not isinstance(value, str):
+        """Return the code of a served language, however it is named (my-MM, MYA); else refuse."""
+        if not isinstance(value, str) or not value:
             raise Refused(400, "name a language")
-        if value not in self.config.langs:
+        code = canonical_or_none(value[:64]) if len(value) <= 64 else None
+        if code not in self.config.langs:
             served = ", ".join(self.config.langs)
             raise Refused(404, f"{limits.shown(value)} is not on this desk ({served})")
-        return value
+        return code
 
     def _allowed(self, db: Store, doc_id: int) -> Document:
         try:
