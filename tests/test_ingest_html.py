@@ -151,3 +151,17 @@ def test_indenting_spaces_stay_before_the_paragraph(tmp_path: Path) -> None:
     assert "<p>\u3000\u3000<strong>出品</strong>︱网易</p>" in rebuilt
     assert "<p>\u3000<ins></ins>所以。</p>" in rebuilt
     assert "<p>End.&nbsp; </p>" in rebuilt
+
+
+def test_a_meta_refresh_content_is_never_a_segment(tmp_path: Path) -> None:
+    """A description meta that is also a refresh keeps its URL out of translators' hands."""
+    page = tmp_path / "refresh.html"
+    page.write_text(
+        '<html><head><meta name="description" http-equiv="refresh"'
+        ' content="0; url=https://a.example"><meta name="description" content="A real summary.">'
+        "</head><body><p>Text.</p></body></html>",
+        encoding="utf-8",
+    )
+    draft = read_article(page, "en")
+    sources = [s.source for s in draft.segments]
+    assert "A real summary." in sources and not any("url=" in s for s in sources)

@@ -94,7 +94,8 @@ def left_alone(element: HtmlElement) -> bool:
 def translatable(element: HtmlElement) -> list[str]:
     """Return the names of an element's attributes that hold text to translate, in order."""
     wanted = set(TEXT_ATTRIBUTES)
-    if element.tag == "meta":
+    # A meta that is also an http-equiv directive (a refresh) holds a URL, never text.
+    if element.tag == "meta" and element.get("http-equiv") is None:
         key = str(element.get("name") or element.get("property") or "").strip().lower()
         if key in META_TEXT:
             wanted.add("content")
