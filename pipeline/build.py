@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -397,16 +396,20 @@ def package_readme(built: BuiltPackage, quantization: str) -> str:
 
 
 def pack_package(package_dir: Path, archive: Path) -> Path:
-    """Zip a package directory into an .argosmodel archive with the directory at its top."""
-    partial = archive.with_name(archive.name + ".part")
-    try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            zf.write(package_dir, package_dir.name + "/")
-            for path in sorted(package_dir.rglob("*")):
-                zf.write(path, path.relative_to(package_dir.parent).as_posix())
-        os.replace(partial, archive)
-    finally:
-        partial.unlink(missing_ok=True)
+    """Zip a package directory into an .argosmodel archive with the directory at its top.
+
+    The archive is written as every output is (:mod:`pipeline.outputs`): never over a
+    folder, device, FIFO or socket, atomically, an existing file keeping its mode.
+    """
+    from pipeline.outputs import atomic_output
+
+    with (
+        atomic_output(archive) as out,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+    ):
+        zf.write(package_dir, package_dir.name + "/")
+        for path in sorted(package_dir.rglob("*")):
+            zf.write(path, path.relative_to(package_dir.parent).as_posix())
     return archive
 
 
