@@ -38,10 +38,13 @@ __all__ = [
 # <1> … </1> a pair, <2/> a standalone code. Only these exact forms are codes. In the marked
 # form a backslash run before one says how to read it (see :func:`marked`): an odd run makes
 # it text, and the run stands for half its backslashes.
-_MARKER = re.compile(r"(\\*)<(?:/([0-9]+)|([0-9]+)(/?))>")
+# Each starts at the start of its backslash run (the lookbehind): tried from inside a long
+# run, the run was rescanned from every backslash (quadratic). An id of more than 18 digits
+# is text, never a code (int() refuses thousands of digits).
+_MARKER = re.compile(r"(?<!\\)(\\*)<(?:/([0-9]{1,18})|([0-9]{1,18})(/?))>")
 # Text that would read as a marker, with the backslashes before it; backslashes at a text's end.
-_MARKER_LIKE = re.compile(r"(\\*)(<(?:/[0-9]+|[0-9]+/?)>)")
-_TRAILING = re.compile(r"\\+$")
+_MARKER_LIKE = re.compile(r"(?<!\\)(\\*)(<(?:/[0-9]{1,18}|[0-9]{1,18}/?)>)")
+_TRAILING = re.compile(r"(?<!\\)\\+$")
 
 
 class CodeProblem(ValueError):
@@ -194,17 +197,19 @@ def read_markers(text: str) -> tuple[str, tuple[Code, ...]]:
     """
     plain: list[str] = []
     found: list[Code] = []
-    done = 0
+    done = length = 0  # the plain text's length so far, kept as it grows (not re-summed)
     for match in _MARKER.finditer(text):
         slashes, closed, opened, alone = match.groups()
         plain.append(text[done : match.start()] + slashes[: len(slashes) // 2])
+        length += len(plain[-1])
         done = match.end()
         marker = match.group(0)[len(slashes) :]
         if len(slashes) % 2:
             plain.append(marker)  # escaped: the marker's text itself
+            length += len(marker)
             continue
         kind = CodeType.CLOSE if closed else CodeType.STANDALONE if alone else CodeType.OPEN
-        found.append(Code(int(closed or opened), kind, "", "", sum(map(len, plain))))
+        found.append(Code(int(closed or opened), kind, "", "", length))
     plain.append(text[done:])
     return "".join(plain), tuple(found)
 

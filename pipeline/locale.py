@@ -242,9 +242,27 @@ def to_digits(text: str, system: str) -> str:
     digits = _DIGITS.get(system)
     if digits is None:
         raise ValueError(f"no digits known for numbering system {system!r}")
-    return "".join(
-        digits[value] if (value := unicodedata.decimal(ch, -1)) >= 0 else ch for ch in text
-    )
+    # One translate() in C: a Python step per character took seconds on a long text.
+    return text.translate(_digit_table(digits))
+
+
+class _DigitTable(dict[int, str]):
+    """A str.translate table from each decimal digit to one of ``digits``, filled as used."""
+
+    def __init__(self, digits: str) -> None:
+        super().__init__()
+        self.digits = digits
+
+    def __missing__(self, code: int) -> str:
+        value = unicodedata.decimal(chr(code), -1)
+        self[code] = found = self.digits[value] if value >= 0 else chr(code)
+        return found
+
+
+@cache
+def _digit_table(digits: str) -> _DigitTable:
+    """Return the translate table for one numbering system's digits."""
+    return _DigitTable(digits)
 
 
 def parse_digits(text: str) -> str:

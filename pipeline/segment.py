@@ -8,9 +8,10 @@ Everything here is a pure function over strings and ``(start, end)`` offsets.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 import sentencex
 
@@ -77,17 +78,37 @@ def sentence_bounds(text: str, lang: str, keep: Sequence[Bounds] = ()) -> list[B
         _before_openers(text, _after_closers(text, cut))
         for cut in _base_cuts(text, lang) | _extra_cuts(text)
     }
+    inside = _inside(keep)
     kept = sorted(
         cut
         for cut in cuts
-        if 0 < cut < len(text)
-        and not any(start < cut < end for start, end in keep)
-        and not _wrong_cut(text, cut, lang)
+        if 0 < cut < len(text) and not inside(cut) and not _wrong_cut(text, cut, lang)
     )
     pieces = [
         _trim(text, start, end) for start, end in zip([0, *kept], [*kept, len(text)], strict=True)
     ]
     return [(start, end) for start, end in pieces if start < end]
+
+
+def _inside(ranges: Sequence[Bounds]) -> Callable[[int], bool]:
+    """Return a test of whether an offset is strictly inside one of the ranges.
+
+    A binary search over the ranges by start, with the furthest end reached so far: a
+    paragraph of many codes and many sentences is not compared range by range.
+
+    >>> inside = _inside([(5, 9), (0, 3), (6, 7)])
+    >>> [at for at in range(10) if inside(at)]
+    [1, 2, 6, 7, 8]
+    """
+    ordered = sorted(ranges)
+    starts = [start for start, _ in ordered]
+    reach = list(accumulate((end for _, end in ordered), max))
+
+    def inside(at: int) -> bool:
+        index = bisect_left(starts, at)
+        return index > 0 and reach[index - 1] > at
+
+    return inside
 
 
 def classify(text: str, kind: SegmentKind = SegmentKind.TEXT) -> list[Part]:
@@ -275,20 +296,36 @@ def _wrong_cut(text: str, cut: int, lang: str) -> bool:
     if not text[cut - 1].isspace() and not text[cut].isspace():
         # No space at the cut ("FastMail.FM", "...or", "said.(Oleg"): no sentence ends there,
         # except after a terminal that needs none (Chinese 。, Hindi ।).
-        return text[:cut].rstrip(_CLOSERS)[-1:] not in _UNSPACED_TERMINALS
+        end = _stripped_end(text, cut, _CLOSERS)
+        return text[end - 1 : end] not in _UNSPACED_TERMINALS if end else True
     # sentencex splits decimals written in Devanagari or Burmese digits: ३.५, ၃.၅.
     if text[cut - 1] == "." and text[cut - 2 : cut - 1].isdigit() and text[cut].isdigit():
         return True
-    before = text[:cut].rstrip()
+    # The text before the cut, trailing spaces stripped, read from its end: a copy of all
+    # of it for each cut made a text of many short sentences quadratic.
+    end = _stripped_end(text, cut)
+    last = text[end - 1 : end]
     # ၊ is the Burmese comma, yet sentencex treats it as a full stop.
-    if before.endswith("၊"):
+    if last == "၊":
         return True
-    if lang == "my" and before[-2:-1] == "။" and before[-1:] in _CLOSERS:
+    if lang == "my" and end >= 2 and text[end - 2] == "။" and last in _CLOSERS:
         return text.startswith(_MY_QUOTATIVE, cut)
     return any(
-        before.endswith(abbreviation) and before[: -len(abbreviation)][-1:] in ("", " ")
+        text.endswith(abbreviation, 0, end)
+        and (end == len(abbreviation) or text[end - len(abbreviation) - 1] == " ")
         for abbreviation in _NO_BREAK_AFTER.get(lang, ())
     )
+
+
+def _stripped_end(text: str, end: int, chars: str | None = None) -> int:
+    """Return where ``text[:end].rstrip(chars)`` ends, without copying the text.
+
+    >>> _stripped_end("said.”  ", 8), _stripped_end("said.”", 6, "”"), _stripped_end("  ", 2)
+    (6, 5, 0)
+    """
+    while end > 0 and (text[end - 1].isspace() if chars is None else text[end - 1] in chars):
+        end -= 1
+    return end
 
 
 def _dateline_end(text: str) -> int:
