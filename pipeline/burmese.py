@@ -251,7 +251,16 @@ def _where(text: str, pattern: re.Pattern[str], where: str) -> str:
         return f" at {where}"
     if "\n" not in text:
         return ""
-    numbers = sorted({text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)})
+    # Lines counted as the matches go (one pass), and only the first few are named.
+    numbers: list[int] = []
+    line, done = 1, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", done, match.start())
+        done = match.start()
+        if not numbers or numbers[-1] != line:
+            numbers.append(line)
+        if len(numbers) > 5:
+            break
     shown = ", ".join(map(str, numbers[:5])) + (", …" if len(numbers) > 5 else "")
     return f" at line {shown}" if len(numbers) == 1 else f" at lines {shown}"
 

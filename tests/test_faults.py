@@ -99,10 +99,16 @@ def kill_loop(location: str, seed: str, duration: float, argv: Callable[[int], l
     rng = random.Random(f"{seed}-{location.split(':')[0]}")
     kills = 0
     for i in range(KILLS):
-        kills += kill_after(argv(i), rng.uniform(0.35 * duration, 0.98 * duration))
+        delay = rng.uniform(0.35 * duration, 0.98 * duration)
+        # On a loaded machine a run may finish sooner than the measured one: cut it earlier.
+        for _ in range(6):
+            if kill_after(argv(i), delay):
+                kills += 1
+                break
+            check(location)
+            delay /= 2
         check(location)
-    # Most delays fall inside the run; a few may let it finish.
-    assert kills >= KILLS - 4, f"only {kills} of {KILLS} runs were cut"
+    assert kills >= KILLS - 1, f"only {kills} of {KILLS} runs were cut"
     return kills
 
 
