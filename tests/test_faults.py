@@ -26,7 +26,7 @@ from pipeline.store import open_store
 
 pytestmark = pytest.mark.slow
 
-KILLS = 13
+KILLS = 8
 PARAGRAPHS = 150  # 300 segments per article
 LANGS = "my,hi"
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
