@@ -181,6 +181,18 @@ def test_models_evaluate_numbers_refuse_bad_values_in_one_line(
     assert code != 0
 
 
+def test_models_evaluate_decoding_numbers_have_translates_limits(store: Path) -> None:
+    """A beam or decoding length past translate's limits is a usage error (2) before any model."""
+    (store.parent / "src.txt").write_text("Hello.\n", encoding="utf-8")
+    before = counts(store)
+    for option, value in (("--beam-size", "1000000"), ("--max-decoding-length", str(2**40))):
+        code = refused(
+            store, before, {2}, "models", "evaluate", "no-such-model", "--source", "src.txt",
+            "--ref", "src.txt", option, value,
+        )  # fmt: skip
+        assert code == 2
+
+
 DOCUMENT_COMMANDS = [
     ("show",),
     ("status",),

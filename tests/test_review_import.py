@@ -572,3 +572,11 @@ def test_a_file_from_another_store_names_its_document(tmp_path: Path) -> None:
         f"s1: source differs from the stored source; the file is from {first} (document 1),"
         f" not {second} (document 1)"
     ) in err
+
+
+def test_a_conflict_on_an_id_holding_a_line_break_is_one_line() -> None:
+    """A unit id from outside that holds a line break is shown escaped: one line per conflict."""
+    from pipeline.review.apply import Conflict
+
+    assert str(Conflict("s1\nerror: forged", "unknown unit id")).count("\n") == 0
+    assert str(Conflict("s12", "unknown unit id")) == "s12: unknown unit id"

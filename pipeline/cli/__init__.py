@@ -16,7 +16,7 @@ from typer._click.core import Context
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from pipeline.cli.options import StoreOption
+from pipeline.cli.options import MAX_BEAM, MAX_DECODING, StoreOption
 from pipeline.errors import PipelineError, from_os_error
 from pipeline.i18n import _
 
@@ -26,10 +26,8 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Bounds of the numbers translate takes: past them a value is a typing slip, and CTranslate2
-# would fail on it (its integers are C++ ones) or try to allocate for it.
-MAX_BEAM = 64
-MAX_DECODING = 65_536
+# More bounds of the numbers translate takes (beam and decoding: pipeline.cli.options): past
+# them a value is a typing slip, and CTranslate2 would fail on it or allocate for it.
 MAX_THREADS = 1024
 MAX_BATCH = 1_000_000
 # Each worker is a process loading each model once: more than this is never meant.

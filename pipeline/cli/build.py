@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import MAX_BEAM, MAX_DECODING
 from pipeline.errors import PackageError
 
 
@@ -186,9 +187,14 @@ def evaluate(
             "--output", "-o", help="Also write the translations here.", show_default=False
         ),
     ] = None,
-    beam_size: Annotated[int, typer.Option("--beam-size", help="Beam size.")] = 2,
+    beam_size: Annotated[
+        int, typer.Option("--beam-size", min=1, max=MAX_BEAM, help="Beam size.")
+    ] = 2,
     max_decoding_length: Annotated[
-        int, typer.Option("--max-decoding-length", help="Longest output, in tokens.")
+        int,
+        typer.Option(
+            "--max-decoding-length", min=1, max=MAX_DECODING, help="Longest output, in tokens."
+        ),
     ] = 256,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:

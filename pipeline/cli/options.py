@@ -19,3 +19,8 @@ StoreOption = Annotated[
         show_default=False,
     ),
 ]
+
+# Bounds of the decoding numbers translate and models evaluate take: past them a value is a
+# typing slip, and CTranslate2 would fail on it (its integers are C++ ones) or allocate for it.
+MAX_BEAM = 64
+MAX_DECODING = 65_536

@@ -63,7 +63,9 @@ class Conflict:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.unit_id or '(no id)'}: {self.reason}"
+        # An id from outside may hold a line break: shown escaped, the conflict stays one line.
+        shown = self.unit_id if self.unit_id.isprintable() else repr(self.unit_id)
+        return f"{shown or '(no id)'}: {self.reason}"
 
 
 @dataclass(frozen=True)
