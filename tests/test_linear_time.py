@@ -122,7 +122,7 @@ run = {
     "qa": lambda: qa.check(word, word, "en", "my"),
     "mask": lambda: mask(word),
     "segment": lambda: segment_bounds(word, "en"),
-    "glossary": lambda: glossary.hits(word),
+    "glossary": lambda: glossary.check(word, word),
 }[sys.argv[1]]
 run()
 print("done")
