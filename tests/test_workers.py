@@ -197,6 +197,7 @@ def test_workers_killed_at_random_moments_never_hang_the_run(tmp_path: Path) -> 
             time.sleep(0.005)
         _, err = run.communicate(timeout=90)
         assert run.returncode == 0, err
+    print(f"worker kill loop: {kills} of {KILL_RUNS * KILLS_PER_RUN} moments killed a worker")
     # Most moments fall while workers run (some runs end, or start, without one to kill).
     assert kills >= KILL_RUNS * KILLS_PER_RUN // 2
     assert store_counts()[0] == 240
