@@ -423,25 +423,52 @@ def _plan(info: FormatInfo, documents: Sequence[Document], langs: Sequence[str])
         groups = [(tuple(documents), (lang,)) for lang in langs]
     else:
         groups = [(tuple(documents), tuple(langs))]
-    names = [_name(info, docs, group_langs) for docs, group_langs in groups]
+    base = _common_folder(documents) if info.per_document and len(documents) > 1 else None
+    names = [_name(info, docs, group_langs, base=base) for docs, group_langs in groups]
     clashes = {name for name in names if names.count(name) > 1}
     return [
-        _Part(docs, group_langs, _name(info, docs, group_langs, with_id=name in clashes))
+        _Part(docs, group_langs, _name(info, docs, group_langs, name in clashes, base))
         for (docs, group_langs), name in zip(groups, names, strict=True)
     ]
 
 
+def _common_folder(documents: Sequence[Document]) -> Path | None:
+    """Return the deepest folder holding every document's file, or None if they share none."""
+    folders = [Path(doc.uri).parent for doc in documents]
+    if not all(folder.is_absolute() for folder in folders):
+        return None  # not read from files: named flat, as before
+    common = folders[0].parts
+    for folder in folders[1:]:
+        same = 0
+        while same < min(len(common), len(folder.parts)) and common[same] == folder.parts[same]:
+            same += 1
+        common = common[:same]
+    return Path(*common) if common else None
+
+
 def _name(
-    info: FormatInfo, docs: Sequence[Document], langs: Sequence[str], with_id: bool = False
+    info: FormatInfo,
+    docs: Sequence[Document],
+    langs: Sequence[str],
+    with_id: bool = False,
+    base: Path | None = None,
 ) -> str:
-    """Return a part's file name: "<document stem>[.<lang>].<extension>"."""
-    stem = Path(docs[0].uri).stem if len(docs) == 1 else "export"
+    """Return a part's file name: "[<folder>/]<document stem>[.<lang>].<extension>".
+
+    With ``base``, a document's name keeps its folders below base, so the export mirrors
+    the tree it was read from.
+    """
+    source = Path(docs[0].uri)
+    stem = source.stem if len(docs) == 1 else "export"
     if with_id:
         stem += f"-d{docs[0].id}"
     lang = (
         f".{langs[0]}" if len(langs) == 1 and (info.per_document or not info.many_targets) else ""
     )
-    return f"{stem}{lang}.{info.extension or docs[0].format}"
+    name = f"{stem}{lang}.{info.extension or docs[0].format}"
+    if base is None or len(docs) != 1:
+        return name
+    return (source.parent.relative_to(base) / name).as_posix()
 
 
 def _destinations(
@@ -449,7 +476,7 @@ def _destinations(
 ) -> list[Path | BinaryIO]:
     """Return where each part goes, or raise ExportError if one destination cannot hold them."""
     if isinstance(output, Path) and _is_folder(output):
-        return [output / part.name for part in parts]
+        return [_inside(output, part.name) for part in parts]
     if len(parts) > 1:
         why = "document and language" if info.per_document else "target language"
         shown = "standard output" if not isinstance(output, Path) else str(output)
@@ -458,6 +485,20 @@ def _destinations(
             f" (a new one ends with /), not {shown}"
         )
     return [output]
+
+
+def _inside(output: Path, name: str) -> Path:
+    """Return output/name, making the folders of a mirrored tree, or raise ExportError."""
+    destination = output / name
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(
+            f"cannot make the folder {destination.parent}: {error.strerror}"
+        ) from None
+    if not _is_folder(destination.parent):
+        raise ExportError(f"cannot write into {destination.parent}: not a folder")
+    return destination
 
 
 def _is_folder(path: Path) -> bool:

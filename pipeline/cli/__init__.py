@@ -21,6 +21,7 @@ from pipeline.errors import PipelineError, from_os_error
 from pipeline.i18n import _
 
 if TYPE_CHECKING:
+    from pipeline.records import IngestResult
     from pipeline.store.base import Store
 
 P = ParamSpec("P")
@@ -158,11 +159,16 @@ def _open(store: str | None, *, create: bool = False) -> Store:
         "Split articles into segments and store them as new document versions.\n\n"
         "Re-ingesting an unchanged file changes nothing; an edited file becomes a new version "
         "whose unchanged segments keep their translations.\n\n"
-        "Example: pipeline ingest article.md news/*.html"
+        "A folder is read recursively, file by file: a bad file is refused and the rest are "
+        "stored; the exit code is 2 if any was refused.\n\n"
+        "Example: pipeline ingest article.md news/"
     )
 )
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help=_("Articles to read (.txt, .md, .html)."))],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help=_("Articles to read (.txt, .md, .html), or folders of them.")),
+    ],
     lang: Annotated[str, typer.Option("--lang", help=_("Source language of the articles."))] = "en",
     fields: Annotated[
         str,
@@ -175,30 +181,64 @@ def ingest(
 ) -> None:
     """Split articles into segments and store them as new document versions."""
     from pipeline import jobs
+    from pipeline.ingest import folders
 
     keys = tuple(key.strip() for key in fields.split(",") if key.strip())
+    if folders.has_folder(files):
+        _ingest_folders(files, _language(lang), keys, store)
+        return
     drafts = jobs.read_articles(files, _language(lang), keys)
     with _open(store, create=True) as db:
         for result in jobs.ingest_articles(db, drafts):
-            doc = result.document
-            if result.created:
-                message = _(
-                    "document {id}: {uri} version {version}, {segments} segments "
-                    "({carried} kept their translations)"
-                )
-            else:
-                message = _("document {id}: {uri} unchanged (version {version})")
-            typer.echo(
-                message.format(
-                    id=doc.id,
-                    uri=doc.uri,
-                    version=doc.version,
-                    segments=result.segments,
-                    carried=result.carried,
-                )
-            )
-            for change in doc.normalisation if result.created else ():
-                typer.echo(_("  normalised: {change}").format(change=change))
+            _echo_ingested(result)
+
+
+def _ingest_folders(files: list[Path], lang: str, keys: tuple[str, ...], store: str | None) -> None:
+    """Ingest every file under the folders, going on past a bad one; exit 2 if any was refused."""
+    from pipeline import jobs
+    from pipeline.ingest import folders
+
+    walk = folders.expand(files)
+    ingested = refused = 0
+    with _open(store, create=True) as db:
+        for outcome in folders.read_each(walk.files, lang, keys):
+            if isinstance(outcome, folders.Refusal):
+                refused += 1
+                typer.echo(_("refused: {reason}").format(reason=outcome.reason), err=True)
+                continue
+            for result in jobs.ingest_articles(db, [outcome]):
+                ingested += 1
+                _echo_ingested(result)
+    typer.echo(
+        _("{ingested} ingested, {refused} refused, {skipped} skipped (not an article file)").format(
+            ingested=ingested, refused=refused, skipped=len(walk.skipped)
+        )
+    )
+    if refused:
+        raise typer.Exit(2)
+
+
+def _echo_ingested(result: IngestResult) -> None:
+    """Print one stored document: its new version, or that it was unchanged."""
+    doc = result.document
+    if result.created:
+        message = _(
+            "document {id}: {uri} version {version}, {segments} segments "
+            "({carried} kept their translations)"
+        )
+    else:
+        message = _("document {id}: {uri} unchanged (version {version})")
+    typer.echo(
+        message.format(
+            id=doc.id,
+            uri=doc.uri,
+            version=doc.version,
+            segments=result.segments,
+            carried=result.carried,
+        )
+    )
+    for change in doc.normalisation if result.created else ():
+        typer.echo(_("  normalised: {change}").format(change=change))
 
 
 @app.command(
