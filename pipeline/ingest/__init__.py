@@ -237,7 +237,8 @@ def read_article(
 
     fmt = _reader_for(path)[1]
     data = _read_bytes(path)
-    normalised = normalise_text(_decode(path, data), source_lang, segment=False)
+    decoded, read_as = _decode(path, data, fmt)
+    normalised = normalise_text(decoded, source_lang, segment=False)
     text = normalised.text
     try:
         article = literal.parse_shielded(reader(fmt), text, options or ReadOptions())
@@ -259,7 +260,7 @@ def read_article(
         content_hash=content_hash(data),
         skeleton=_with_gaps(article.skeleton, gaps),
         segments=tuple(_segment_with_gaps(segment, gaps) for segment in segments),
-        normalisation=normalised.changes + article.changes,
+        normalisation=read_as + normalised.changes + article.changes,
     )
 
 
@@ -497,33 +498,58 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"{_shown(path)}: cannot read ({error.strerror or error})") from error
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """Return UTF-8 text, BOM stripped, NFC, LF line ends; raise InputError if it is not text."""
+def _decode(path: Path, data: bytes, fmt: str = "txt") -> tuple[str, tuple[str, ...]]:
+    """Return the text (no BOM, NFC, LF line ends) and what it was read as, or raise InputError."""
     shown = _shown(path)
-    wide = _wide_encoding(data)
+    encoding = _html_encoding(data) if fmt == "html" else "utf-8"
+    wide = "" if encoding.startswith("utf-16") else _wide_encoding(data)
     if wide:
         raise InputError(f"{shown}: text is encoded as {wide}; re-save it as UTF-8")
-    if b"\x00" in data:
+    if b"\x00" in data and not encoding.startswith("utf-16"):
         raise InputError(
             _("{path}: binary file (contains NUL bytes); expected UTF-8 text").format(path=shown)
         )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        byte = data[error.start]
-        raise InputError(
-            _(
-                "{path}: not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); "
-                "re-save it as UTF-8"
-            ).format(path=shown, byte=byte, offset=error.start)
-        ) from error
+    text = _decoded(shown, data, encoding)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         message = (
             _("{path}: file is empty (only whitespace)") if text else _("{path}: file is empty")
         )
         raise InputError(message.format(path=shown))
-    return text
+    return text, (() if encoding == "utf-8" else (f"read as {encoding}",))
+
+
+def _html_encoding(data: bytes) -> str:
+    """Return the WHATWG encoding of an HTML page: its BOM, its <meta>, else UTF-8."""
+    from pipeline.ingest import encoding
+
+    return encoding.bom_encoding(data) or encoding.declared_encoding(data) or "utf-8"
+
+
+def _decoded(shown: str, data: bytes, encoding: str) -> str:
+    """Return the bytes decoded from ``encoding``, BOM dropped, or raise InputError in one line."""
+    if encoding == "utf-8":
+        codec = "utf-8-sig"
+    else:
+        from pipeline.ingest.encoding import bom_encoding, python_codec
+
+        codec = python_codec(encoding)
+        data = data[2:] if bom_encoding(data) == encoding else data  # a UTF-16 BOM
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        byte = data[error.start]
+        if encoding != "utf-8":
+            raise InputError(
+                f"{shown}: not valid {encoding} (byte 0x{byte:02x} at offset {error.start}), "
+                "the encoding the page declares; re-save it as UTF-8"
+            ) from error
+        raise InputError(
+            _(
+                "{path}: not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); "
+                "re-save it as UTF-8"
+            ).format(path=shown, byte=byte, offset=error.start)
+        ) from error
 
 
 def _wide_encoding(data: bytes) -> str:

@@ -32,6 +32,9 @@ SKIP_TAGS = frozenset({"nav", "pre"})
 _DOCTYPE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(<!DOCTYPE[^>]*>)", re.I | re.S)
 # A paragraph's placeholder with the whitespace kept around it in the skeleton.
 _SPACED_PLACEHOLDER = re.compile(r"\s*\{\{p:\d+\}\}\s*")
+# The labels the Encoding Standard reads as UTF-8: a page saying one of them is left as it is.
+_UTF8_LABELS = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8"})
+_CHARSET_VALUE = re.compile(r"""(charset\s*=\s*)("[^"]*"|'[^']*'|[^\s;"']+)""", re.I)
 # Written as an entity: invisible in an editor, and the same in any encoding.
 NBSP = "\xa0"
 KINDS = {
@@ -74,6 +77,7 @@ def parse(text: str, options: ReadOptions | None = None) -> Article:
         return Article(title="", skeleton=text, paragraphs=())
     xmlsafe.check_html(text, root)  # raises UnsafeXMLError, which read_article names the file in
     changes = _controls(root)
+    _declare_utf8(root)
     title = _title(root)
     paragraphs: list[Paragraph] = []
     _walk(root, paragraphs)
@@ -82,6 +86,23 @@ def parse(text: str, options: ReadOptions | None = None) -> Article:
     return Article(
         title=title, skeleton=_skeleton(text, root), paragraphs=tuple(paragraphs), changes=changes
     )
+
+
+def _declare_utf8(root: HtmlElement) -> None:
+    """Make the page's <meta> charset declarations say utf-8: the rebuilt page is written in it."""
+    for meta in root.iter("meta"):
+        charset = meta.get("charset")
+        if charset is not None and charset.strip().lower() not in _UTF8_LABELS:
+            meta.set("charset", "utf-8")
+        content = meta.get("content")
+        if (meta.get("http-equiv") or "").strip().lower() == "content-type" and content:
+            meta.set("content", _CHARSET_VALUE.sub(_utf8_value, content))
+
+
+def _utf8_value(match: re.Match[str]) -> str:
+    """Return a ``charset=`` value rewritten to utf-8, unless it already says so."""
+    label = match.group(2).strip("\"'").lower()
+    return match.group(0) if label in _UTF8_LABELS else match.group(1) + "utf-8"
 
 
 def _controls(root: HtmlElement) -> tuple[str, ...]:
