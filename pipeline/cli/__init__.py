@@ -159,16 +159,11 @@ def _open(store: str | None, *, create: bool = False) -> Store:
         "Split articles into segments and store them as new document versions.\n\n"
         "Re-ingesting an unchanged file changes nothing; an edited file becomes a new version "
         "whose unchanged segments keep their translations.\n\n"
-        "A folder is read recursively, file by file: a bad file is refused and the rest are "
-        "stored; the exit code is 2 if any was refused.\n\n"
-        "Example: pipeline ingest article.md news/"
+        "Example: pipeline ingest article.md news/*.html"
     )
 )
 def ingest(
-    files: Annotated[
-        list[Path],
-        typer.Argument(help=_("Articles to read (.txt, .md, .html), or folders of them.")),
-    ],
+    files: Annotated[list[Path], typer.Argument(help=_("Articles to read (.txt, .md, .html)."))],
     lang: Annotated[str, typer.Option("--lang", help=_("Source language of the articles."))] = "en",
     fields: Annotated[
         str,
