@@ -29,6 +29,9 @@ def tree(root: Path) -> Path:
     outside = root / "secret.txt"
     outside.write_text("Outside the folder.\n")
     (news / "link.txt").symlink_to(outside)
+    (root / "archive").mkdir()
+    (root / "archive" / "old.txt").write_text("An old story outside.\n")
+    (news / "archive").symlink_to(root / "archive", target_is_directory=True)
     return news
 
 
@@ -55,7 +58,7 @@ def test_a_tree_is_ingested_file_by_file_past_a_broken_one(tmp_path: Path) -> No
 
 
 def test_hidden_files_and_links_out_of_the_folder_are_never_read(tmp_path: Path) -> None:
-    """A .git folder, a hidden file and a link to a file outside the folder store nothing."""
+    """A .git folder, a hidden file, a linked folder and a link to a file outside store nothing."""
     news = tree(tmp_path)
     (news / "world" / "broken.txt").unlink()
     result = runner.invoke(app, ["ingest", str(news)])
