@@ -122,14 +122,7 @@ def test_markdown_stays_utf8_only(tmp_path: Path) -> None:
     "meta",
     [
         '<meta charset="windows-1252">',
-        pytest.param(
-            '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">',
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="html_inline.markup drops every http-equiv Content-Type meta "
-                "(lxml.html.tostring's include_meta_content_type=False)",
-            ),
-        ),
+        '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">',
     ],
 )
 def test_rebuilt_article_declares_utf8(tmp_path: Path, meta: str) -> None:

@@ -128,7 +128,12 @@ def markup(node: HtmlElement) -> str:
                 token = f"pipeline-uri-{id(swapped)}-{len(swapped)}-"
                 swapped.append((element, str(name), str(value), token))
                 element.set(name, token)
-    text = str(lxml_html.tostring(node, encoding="unicode", with_tail=False))
+    # The http-equiv Content-Type meta is the page's own: lxml drops it unless told to keep it.
+    text = str(
+        lxml_html.tostring(
+            node, encoding="unicode", with_tail=False, include_meta_content_type=True
+        )
+    )
     for element, name, value, token in swapped:
         element.set(name, value)
         text = text.replace(token, html_text.escape(value, quote=True), 1)
