@@ -20,7 +20,15 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
-from pipeline.formats import ExportOptions, FormatInfo, Selected, format_info, state_of, writer
+from pipeline.formats import (
+    Counted,
+    ExportOptions,
+    FormatInfo,
+    Selected,
+    format_info,
+    state_of,
+    writer,
+)
 from pipeline.formats.errors import ExportError, IncompleteArticleError
 from pipeline.outputs import Commit, Protected, atomic_output, protected
 from pipeline.records import Document, State, Unit
@@ -392,10 +400,10 @@ def _write_parts(
             part_options = replace(options, target_langs=part.langs)
             if info.per_document:
                 # An article is written even when its document has nothing to translate.
-                units = _Counter(selected)
+                units = Counted(selected)
                 part_options = replace(part_options, document=part.documents[0])
             else:
-                units = _Counter(_nonempty(selected, part.langs, request.states))
+                units = Counted(_nonempty(selected, part.langs, request.states))
             if isinstance(destination, Path):
                 with commit.open(destination) as out:
                     write(units, out, part_options)
@@ -519,19 +527,3 @@ def _nonempty(
         chosen = " or ".join(s.value for s in states)
         raise ExportError(f"nothing to export: no segment is {chosen} in {', '.join(langs)}")
     return chain([first], iterator)
-
-
-class _Counter:
-    """An iterator over units that counts what it yields."""
-
-    def __init__(self, units: Iterable[Unit]) -> None:
-        self._units = iter(units)
-        self.count = 0
-
-    def __iter__(self) -> Iterator[Unit]:
-        return self
-
-    def __next__(self) -> Unit:
-        unit = next(self._units)
-        self.count += 1
-        return unit

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
@@ -26,6 +26,7 @@ __all__ = [
     "ALIASES",
     "FORMATS",
     "PSEUDO_WARNING",
+    "Counted",
     "ExportOptions",
     "FormatInfo",
     "Selected",
@@ -241,3 +242,19 @@ def write_chunks(chunks: Iterable[str | bytes], out: BinaryIO) -> None:
     """Write text (as UTF-8) and bytes chunks to a binary stream as they come."""
     for chunk in chunks:
         out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+
+
+class Counted:
+    """An iterator over units that counts what it yields (what an export wrote)."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self._units = iter(units)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Unit]:
+        return self
+
+    def __next__(self) -> Unit:
+        unit = next(self._units)
+        self.count += 1
+        return unit

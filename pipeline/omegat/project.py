@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline import __version__
-from pipeline.formats import ExportOptions, one_line, write_chunks
+from pipeline.formats import Counted, ExportOptions, one_line, write_chunks
 from pipeline.formats.errors import ExportError
 from pipeline.omegat.source import generate_source
 from pipeline.records import Code, Document, State, Unit
@@ -151,7 +151,7 @@ def _source(
     """Return the writer of a document's source file; it counts the units."""
 
     def write(out: BinaryIO) -> int:
-        units = _Counted(store.units([doc.id], [lang]))
+        units = Counted(store.units([doc.id], [lang]))
         write_chunks(generate_source(doc, units, lang, options.created_at), out)
         return units.count
 
@@ -352,19 +352,3 @@ def marker(
         ],
     }
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-
-
-class _Counted:
-    """An iterator over units that counts what it yields."""
-
-    def __init__(self, units: Iterable[Unit]) -> None:
-        self._units = iter(units)
-        self.count = 0
-
-    def __iter__(self) -> Iterator[Unit]:
-        return self
-
-    def __next__(self) -> Unit:
-        unit = next(self._units)
-        self.count += 1
-        return unit
