@@ -114,6 +114,11 @@ def restore(cell: str) -> str:
     return cell[1:] if cell[:1] == MARK and cell[1:2] in _MARKED_NEXT else cell
 
 
+def restore_row(row: dict[str, str | None]) -> dict[str, str | None]:
+    """Return a row read back from an export with each cell as :func:`restore` gives it."""
+    return {column: restore(cell) if cell else cell for column, cell in row.items()}
+
+
 def generate_rows(units: Iterable[Unit], options: ExportOptions) -> Iterator[list[str]]:
     """Yield the header row, then one row of cells per unit, neutralised unless raw."""
     for row in _rows(units, options):

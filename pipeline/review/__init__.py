@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ReviewFile",
     "ReviewUnit",
+    "given_state",
     "language_code",
     "parse_xliff",
     "read",
@@ -195,6 +196,20 @@ def language_code(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     return canonical_language(value)
+
+
+def given_state(value: str | None) -> tuple[State, str]:
+    """Return a state named in a file (none: translated), or initial and the problem.
+
+    >>> [state.value for state, _ in map(given_state, ("reviewed", None, "done"))]
+    ['reviewed', 'translated', 'initial']
+    >>> given_state("done")[1]
+    "unknown state 'done'"
+    """
+    try:
+        return State(value or State.TRANSLATED.value), ""
+    except ValueError:
+        return State.INITIAL, f"unknown state {value!r}"
 
 
 def reviewer_name(value: str | None) -> str | None:

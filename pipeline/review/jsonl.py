@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.inline import marked, read_markers
 from pipeline.records import Code, CodeType, State
-from pipeline.review import ReviewFile, ReviewUnit
+from pipeline.review import ReviewFile, ReviewUnit, given_state
 from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewFileError
 
@@ -72,11 +72,7 @@ def _unit(
     if not isinstance(value, dict):
         raise _BadLine(f"target {lang!r} is neither null nor an object")
     text, codes = _coded(value, "text")
-    problem = ""
-    try:
-        state = State(value.get("state") or State.TRANSLATED.value)
-    except ValueError:
-        state, problem = State.INITIAL, f"unknown state {value.get('state')!r}"
+    state, problem = given_state(value.get("state"))
     return ReviewUnit(
         unit_id=unit_id,
         source=source,

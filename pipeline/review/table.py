@@ -16,10 +16,9 @@ import csv
 import io
 from pathlib import Path
 
-from pipeline.formats.table import restore
+from pipeline.formats.table import restore_row
 from pipeline.inline import read_markers
-from pipeline.records import State
-from pipeline.review import ReviewFile, ReviewUnit
+from pipeline.review import ReviewFile, ReviewUnit, given_state
 from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewFileError
 
@@ -44,16 +43,11 @@ def read(path: Path) -> ReviewFile:
                 "target:LANG columns (for a memory table use pipeline tm import)"
             )
         units = [
-            unit for row in map(_restored, rows) for lang in langs if (unit := _unit(row, lang))
+            unit for row in map(restore_row, rows) for lang in langs if (unit := _unit(row, lang))
         ]
     except csv.Error as exc:
         raise ReviewFileError(f"{path.name}: malformed table: {exc}") from None
     return ReviewFile(path, "csv" if delimiter == "," else "tsv", tuple(units))
-
-
-def _restored(row: dict[str, str | None]) -> dict[str, str | None]:
-    """Return a row with each cell as it was before the export marked it."""
-    return {column: restore(cell) if cell else cell for column, cell in row.items()}
 
 
 def _unit(row: dict[str, str | None], lang: str) -> ReviewUnit | None:
@@ -63,11 +57,7 @@ def _unit(row: dict[str, str | None], lang: str) -> ReviewUnit | None:
         return None
     source, source_codes = read_markers(row.get("source") or "")
     target, target_codes = read_markers(cells["target"])
-    problem = ""
-    try:
-        state = State(cells["state"] or State.TRANSLATED.value)
-    except ValueError:
-        state, problem = State.INITIAL, f"unknown state {cells['state']!r}"
+    state, problem = given_state(cells["state"])
     return ReviewUnit(
         unit_id=row.get("id") or "",
         source=source,

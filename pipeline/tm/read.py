@@ -79,13 +79,6 @@ def _open(path: Path) -> BinaryIO:
         raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
 
-def _restored(row: dict[str, str | None]) -> dict[str, str | None]:
-    """Return a row with each cell as it was before an export marked it against formulas."""
-    from pipeline.formats.table import restore
-
-    return {column: restore(cell) if cell else cell for column, cell in row.items()}
-
-
 def _review_file(
     path: Path, source_lang: str, target_lang: str | None, lang_map: Mapping[str, str] | None
 ) -> Iterator[MemoryEntry]:
@@ -122,6 +115,7 @@ def _table(
     target_lang: str | None,
     lang_map: Mapping[str, str] | None,
 ) -> Iterator[MemoryEntry]:
+    from pipeline.formats.table import restore_row
     from pipeline.review.po import markers
 
     try:
@@ -133,7 +127,7 @@ def _table(
             own = [c.partition(":")[2] for c in columns if c.startswith("target:")]
             if not own and "target" not in columns:
                 raise InputError(f"{path}: the header has no 'target' column")
-            for number, row in enumerate(map(_restored, rows), start=2):
+            for number, row in enumerate(map(restore_row, rows), start=2):
                 source, source_codes = markers(row.get("source") or "")
                 if not source.strip():
                     continue
