@@ -30,9 +30,9 @@ import re
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from pipeline.inputs import RefusedFileError, check_regular, read_at_most
+from pipeline.inputs import RefusedFileError, read_at_most
 
-if TYPE_CHECKING:  # lxml is imported when a parser is made: check_size needs none
+if TYPE_CHECKING:  # lxml is imported when a parser is made: reading a file needs none
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -106,24 +106,6 @@ def html_parser() -> lxml_html.HTMLParser:
 def read_whole(path: Path) -> bytes:
     """Return the bytes of a regular file to parse whole, refusing more than the limit."""
     return read_at_most(path, MAX_DOCUMENT_BYTES)
-
-
-def check_size(path: Path) -> None:
-    """Refuse what is not a regular file or too big to parse whole; absent files are the reader's.
-
-    The size here is the one the file system reports: read with :func:`read_whole`, which
-    counts the bytes read, for the limit to hold (a file can grow, a device has no size).
-    """
-    try:
-        check_regular(path)
-        size = path.stat().st_size
-    except OSError:
-        return
-    if size > MAX_DOCUMENT_BYTES:
-        raise UnsafeXMLError(
-            f"{size / 2**20:.0f} MiB is more than the {MAX_DOCUMENT_BYTES // 2**20} MiB "
-            "read at once; refused"
-        )
 
 
 def check_doctype(tree: etree._ElementTree) -> None:
