@@ -29,6 +29,7 @@ __all__ = [
     "given_state",
     "language_code",
     "parse_xliff",
+    "parse_xml",
     "read",
     "reviewer_name",
 ]
@@ -231,6 +232,22 @@ def reviewer_name(value: str | None) -> str | None:
     return name
 
 
+def parse_xml(path: Path) -> _Element:
+    """Parse a review file's XML with the safe parser; a file that is not XML is one line."""
+    from lxml import etree
+
+    from pipeline import xmlsafe
+
+    data = _read_bytes(path)
+    try:
+        return etree.fromstring(data, xmlsafe.xml_parser())
+    except etree.XMLSyntaxError as exc:
+        why = xmlsafe.refusal(exc)
+        if why:
+            raise ReviewFileError(f"{path.name}: {why}") from None
+        raise ReviewFileError(f"{path.name}: not well-formed XML ({exc.msg})") from None
+
+
 def parse_xliff(path: Path, major: str) -> _Element:
     """Parse an XLIFF file safely and return its root, checking the root and major version.
 
@@ -238,16 +255,7 @@ def parse_xliff(path: Path, major: str) -> _Element:
     """
     from lxml import etree
 
-    from pipeline import xmlsafe
-
-    data = _read_bytes(path)
-    try:
-        root = etree.fromstring(data, xmlsafe.xml_parser())
-    except etree.XMLSyntaxError as exc:
-        why = xmlsafe.refusal(exc)
-        if why:
-            raise ReviewFileError(f"{path.name}: {why}") from None
-        raise ReviewFileError(f"{path.name}: not well-formed XML ({exc.msg})") from None
+    root = parse_xml(path)
     if root.getroottree().docinfo.internalDTD is not None:
         # XLIFF needs no DTD of its own; an internal subset is how entity bombs arrive.
         raise ReviewFileError(f"{path.name}: has an internal DTD subset; refused for safety")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.formats.codes_xml import TMX_INLINE, Coded, InlineError, read_inline
 from pipeline.records import State
-from pipeline.review import ReviewFile, ReviewUnit
+from pipeline.review import ReviewFile, ReviewUnit, parse_xml
 from pipeline.review.documents import document_name
 from pipeline.review.errors import ReviewFileError
 
@@ -48,15 +48,10 @@ def _parse(path: Path) -> _Element:
     from lxml import etree
 
     from pipeline import xmlsafe
-    from pipeline.review import _read_bytes
 
-    data = _read_bytes(path)  # the size check and one line per I/O error, as for XLIFF
+    root = parse_xml(path)  # one line per I/O error or malformed file, as for XLIFF
     try:
-        root = etree.fromstring(data, xmlsafe.xml_parser())
         xmlsafe.check_doctype(root.getroottree())
-    except etree.XMLSyntaxError as exc:
-        why = xmlsafe.refusal(exc)
-        raise ReviewFileError(f"{path.name}: {why or f'not well-formed XML ({exc.msg})'}") from None
     except xmlsafe.UnsafeXMLError as exc:
         raise ReviewFileError(f"{path.name}: {exc}") from None
     if etree.QName(root).localname != "tmx":
