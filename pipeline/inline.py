@@ -25,6 +25,7 @@ __all__ = [
     "isolated",
     "marked",
     "pieces",
+    "places",
     "problems",
     "read_markers",
     "reflagged",
@@ -67,6 +68,15 @@ def codes_from_json(rows: Iterable[Sequence[object]]) -> tuple[Code, ...]:
 def ordered(codes: Iterable[Code]) -> tuple[Code, ...]:
     """Return codes by offset; codes at one offset keep their order."""
     return tuple(sorted(codes, key=lambda c: c.at))
+
+
+def places(codes: Iterable[Code]) -> tuple[tuple[int, str, int], ...]:
+    """Return the ids, types and offsets of codes in reading order (markup aside).
+
+    Two texts whose codes have the same places hold the same codes where it matters to a
+    reviewer: an import compares them so, whatever markup each file carries.
+    """
+    return tuple((c.id, c.type.value, c.at) for c in ordered(codes))
 
 
 def pieces(text: str, codes: Sequence[Code]) -> Iterator[str | Code]:

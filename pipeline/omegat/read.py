@@ -26,11 +26,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.inline import CodeProblem, ordered
+from pipeline.inline import CodeProblem, places
 from pipeline.omegat.tags import Names, from_omegat, names, to_omegat
-from pipeline.records import Code, State
+from pipeline.records import State
 from pipeline.review import ReviewFile, ReviewUnit
 from pipeline.review.errors import ReviewFileError
+from pipeline.review.tmx import parse_tmx
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -154,11 +155,7 @@ def _from_memory(base: ReviewUnit, entry: Entry, tags: Names) -> ReviewUnit:
 
 def _is_copy(unit: ReviewUnit) -> bool:
     """Return whether a unit's target is its source as it stands, codes in the same places."""
-    return unit.target == unit.source and _places(unit.target_codes) == _places(unit.source_codes)
-
-
-def _places(codes: tuple[Code, ...]) -> tuple[tuple[int, str, int], ...]:
-    return tuple((c.id, c.type.value, c.at) for c in ordered(codes))
+    return unit.target == unit.source and places(unit.target_codes) == places(unit.source_codes)
 
 
 def _memory(path: Path) -> Memory:
@@ -166,7 +163,7 @@ def _memory(path: Path) -> Memory:
     memory = Memory({}, {})
     if not _present(path):
         return memory
-    root = _parse(path)
+    root = parse_tmx(path)
     header = root.find("header")
     source_lang = (header.get("srclang", "") if header is not None else "").lower()
     for tu in root.iterfind("body/tu"):
@@ -208,24 +205,3 @@ def _seg(tuv: _Element) -> str:
 def _present(path: Path) -> bool:
     """Return whether anything is at the path: what is there but no regular file is refused."""
     return path.exists() or path.is_symlink()
-
-
-def _parse(path: Path) -> _Element:
-    """Parse OmegaT's TMX safely: no entity, no DTD, nothing fetched."""
-    from lxml import etree
-
-    from pipeline import xmlsafe
-    from pipeline.review import _read_bytes
-
-    data = _read_bytes(path)
-    try:
-        root = etree.fromstring(data, xmlsafe.xml_parser())
-        xmlsafe.check_doctype(root.getroottree())
-    except etree.XMLSyntaxError as exc:
-        why = xmlsafe.refusal(exc) or f"not well-formed XML ({exc.msg})"
-        raise ReviewFileError(f"{path.name}: {why}") from None
-    except xmlsafe.UnsafeXMLError as exc:
-        raise ReviewFileError(f"{path.name}: {exc}") from None
-    if root.tag != "tmx":
-        raise ReviewFileError(f"{path.name}: not TMX (root <{root.tag}>)")
-    return root

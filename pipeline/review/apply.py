@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from pipeline.errors import LanguageError, NotFoundError
 from pipeline.glossary.cache import Glossaries
-from pipeline.inline import CodeProblem, carried, ordered, pieces, with_markup
+from pipeline.inline import CodeProblem, carried, pieces, places, with_markup
 from pipeline.locale import parse_language
 from pipeline.qa import TermCheck
 from pipeline.qa import check as check_quality
@@ -422,12 +422,7 @@ def _same(stored: Translation | Revision, unit: ReviewUnit) -> bool:
 
 def _same_text(stored: Translation | Revision, unit: ReviewUnit) -> bool:
     """Return whether a unit's target is a stored text, its codes in the same places."""
-    return stored.text == unit.target and _places(stored.codes) == _places(unit.target_codes)
-
-
-def _places(codes: Sequence[Code]) -> tuple[tuple[int, str, int], ...]:
-    """Return the ids, types and offsets of codes in reading order (markup aside)."""
-    return tuple((c.id, c.type.value, c.at) for c in ordered(codes))
+    return stored.text == unit.target and places(stored.codes) == places(unit.target_codes)
 
 
 def _language(
@@ -481,7 +476,7 @@ def _draft(
     """Return the human revision for an edit; an approval of unchanged text keeps its signature."""
     segment_id, lang = edit.key
     stored = edit.stored
-    same_codes = stored is not None and _places(stored.codes) == _places(edit.codes)
+    same_codes = stored is not None and places(stored.codes) == places(edit.codes)
     kept = stored if stored is not None and stored.text == unit.target and same_codes else None
     target = unit.target or ""
     return TranslationDraft(
