@@ -222,8 +222,7 @@ class TranslationJob:
         work.summary.filled += len(work.filled)
         work.summary.rendered += len(work.rendered)
         # Written once: a later run() or fill_from_memory() has nothing of this left to do.
-        work.copy, work.memory, work.imported, work.filled = [], {}, {}, {}
-        work.rendered = {}
+        work.copy, work.memory, work.imported, work.filled, work.rendered = [], {}, {}, {}, {}
 
     def _rendered(self, work: Work, seg: Segment, text: str) -> TranslationDraft:
         """Return a rendered dateline as a draft for review, signed as locale data, not MT.

@@ -272,7 +272,8 @@ class _Desk:
         """Return the code of a served language, however it is named (my-MM, MYA); else refuse."""
         if not isinstance(value, str) or not value:
             raise Refused(400, "name a language")
-        code = canonical_or_none(value[:64]) if len(value) <= 64 else None
+        # A tag longer than any language's is refused before parsing.
+        code = canonical_or_none(value) if len(value) <= 64 else None
         if code not in self.config.langs:
             served = ", ".join(self.config.langs)
             raise Refused(404, f"{limits.shown(value)} is not on this desk ({served})")
